@@ -1,0 +1,55 @@
+"""The ``data`` objects of our callbacks, field for field as in contract §3."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from moderation.models import Clarification, Decision
+
+
+def utc_rfc3339(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def decision_recorded_data(decision: Decision) -> dict[str, Any]:
+    return {
+        "decision_id": decision.pk,
+        "case_id": decision.case_id,
+        "video_id": decision.case.video.platform_video_id,
+        "action": decision.action,
+        "ground": decision.ground,
+        "category": decision.category,
+        "statement_of_reasons": decision.statement_of_reasons,
+        "clarification_id": decision.clarification_id if decision.action == "label" else None,
+        "decided_at": utc_rfc3339(decision.decided_at),
+        "supersedes": decision.supersedes_id,
+    }
+
+
+def clarification_data(clarification: Clarification, *, platform_id: int) -> dict[str, Any]:
+    video_ids = list(
+        clarification.decisions.filter(
+            action="label", case__platform_id=platform_id
+        )
+        .values_list("case__video__platform_video_id", flat=True)
+        .distinct()
+        .order_by("case__video__platform_video_id")
+    )
+    base = settings.SARING["PUBLIC_BASE_URL"].rstrip("/")
+    return {
+        "clarification_id": clarification.pk,
+        "version": clarification.version,
+        "title": clarification.title,
+        "body": clarification.body,
+        "language": clarification.language,
+        "rating": clarification.rating,
+        "claim": clarification.claim,
+        "sources": list(clarification.sources),
+        "url": base + reverse("clarification_public", args=[clarification.pk]),
+        "video_ids": video_ids,
+        "published_at": utc_rfc3339(clarification.published_at),
+    }

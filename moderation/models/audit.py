@@ -1,0 +1,84 @@
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from moderation.choices import ActorKind, AuditAction
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, with before and after values.
+
+    Append-only from day one: PostgreSQL triggers refuse UPDATE and DELETE (and TRUNCATE).
+    Sealing (``AuditSeal``) chains digests over ranges of events so that tampering with the
+    table behind the triggers' back is detected by ``manage.py verify_audit_log``.
+    """
+
+    created_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        null=True,
+        blank=True,
+    )
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    actor_organisation = models.ForeignKey(
+        "moderation.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    case = models.ForeignKey(
+        "moderation.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("peristiwa audit")
+        verbose_name_plural = _("peristiwa audit")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["case", "id"], name="audit_case"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor"),
+            models.Index(fields=["action", "-created_at"], name="audit_action"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Trigger(
+                name="audit_no_truncate",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                func="RAISE EXCEPTION 'moderation_auditevent is append-only'; RETURN NULL;",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditSeal(models.Model):
+    """A digest over a contiguous range of audit events, chained to the previous seal."""
+
+    first_event_id = models.BigIntegerField()
+    last_event_id = models.BigIntegerField(unique=True)
+    event_count = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+    previous_digest = models.CharField(max_length=64, blank=True)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("segel audit")
+        verbose_name_plural = _("segel audit")
+        ordering = ["last_event_id"]
+        triggers = [
+            pgtrigger.Protect(name="audit_seal_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_event_id}–{self.last_event_id} {self.digest[:12]}"

@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from moderation.choices import OPEN_CASE_STATUSES, CaseStatus, CloseReason, Reason
+from moderation.models.content import Video
+from moderation.models.platforms import Platform
+
+
+class Case(models.Model):
+    """One video with one or more flags. Its state changes only through services."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="cases")
+    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(
+        _("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.NEW
+    )
+    priority = models.IntegerField(_("prioritas"), default=0)
+    # [{"signal": "reach", "label": "views 2.5M", "points": 40}, ...]
+    priority_breakdown = models.JSONField(_("rincian prioritas"), default=list, blank=True)
+    flag_count = models.PositiveIntegerField(_("jumlah laporan"), default=0)
+    reasons = ArrayField(
+        models.CharField(max_length=40, choices=Reason.choices), default=list, blank=True
+    )
+    # Denormalised from the video so that queues filter without a join.
+    language = models.CharField(max_length=35, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+        null=True,
+        blank=True,
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("tenggat SLA"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    reopened_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="reopened_as", null=True, blank=True
+    )
+    # True while a decision on it waits for a supervisor.
+    awaiting_approval = models.BooleanField(default=False)
+    close_reason = models.CharField(max_length=40, choices=CloseReason.choices, blank=True)
+    opened_at = models.DateTimeField()
+    last_flag_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kasus")
+        verbose_name_plural = _("kasus")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video"],
+                condition=models.Q(status__in=OPEN_CASE_STATUSES),
+                name="case_one_open_per_video",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(assignee__isnull=True) | models.Q(lease_expires_at__isnull=False),
+                name="case_claim_has_lease",
+            ),
+        ]
+        indexes = [
+            # The claim-next query: unclaimed open work, highest priority first.
+            models.Index(
+                fields=["platform", "-priority", "opened_at"],
+                name="case_queue_unclaimed",
+                condition=models.Q(status__in=["new", "appealed"], assignee__isnull=True),
+            ),
+            models.Index(fields=["status", "-priority"], name="case_status_priority"),
+            models.Index(
+                fields=["lease_expires_at"],
+                name="case_lease_active",
+                condition=models.Q(assignee__isnull=False),
+            ),
+            models.Index(fields=["due_at"], name="case_due_at"),
+            models.Index(fields=["video", "-opened_at"], name="case_video_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.video}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES

@@ -1,0 +1,105 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from moderation.choices import ClarificationRating, ClarificationStatus
+from moderation.models.cases import Case
+
+
+class Clarification(models.Model):
+    """An official KPU clarification (klarifikasi resmi). The live, editable row."""
+
+    claim = models.TextField(_("klaim yang dijawab"))
+    rating = models.CharField(_("penilaian"), max_length=20, choices=ClarificationRating.choices)
+    title = models.CharField(_("judul"), max_length=300)
+    body = models.TextField(_("isi"))
+    title_en = models.CharField(_("judul (Inggris)"), max_length=300, blank=True)
+    body_en = models.TextField(_("isi (Inggris)"), blank=True)
+    language = models.CharField(max_length=10, default="id")
+    sources = ArrayField(models.URLField(max_length=1000), default=list, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ClarificationStatus.choices, default=ClarificationStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=0, help_text=_("Versi terbit terakhir."))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clarifications_written"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="clarifications_approved",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    cases = models.ManyToManyField(
+        Case, through="CaseClarification", related_name="clarifications", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("klarifikasi")
+        verbose_name_plural = _("klarifikasi")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ClarificationVersion(models.Model):
+    """A published version, frozen. Every publication after the first adds a row."""
+
+    clarification = models.ForeignKey(
+        Clarification, on_delete=models.PROTECT, related_name="versions"
+    )
+    version = models.PositiveIntegerField()
+    claim = models.TextField()
+    rating = models.CharField(max_length=20, choices=ClarificationRating.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    title_en = models.CharField(max_length=300, blank=True)
+    body_en = models.TextField(blank=True)
+    sources = ArrayField(models.URLField(max_length=1000), default=list, blank=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("versi klarifikasi")
+        verbose_name_plural = _("versi klarifikasi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clarification", "version"], name="clarification_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clarification_id} v{self.version}"
+
+
+class CaseClarification(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_clarifications")
+    clarification = models.ForeignKey(
+        Clarification, on_delete=models.PROTECT, related_name="case_clarifications"
+    )
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    attached_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("klarifikasi kasus")
+        verbose_name_plural = _("klarifikasi kasus")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "clarification"], name="case_clarification_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ↔ {self.clarification_id}"

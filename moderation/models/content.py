@@ -1,0 +1,116 @@
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from moderation.choices import FlagSource, RawEventStatus, Reason
+from moderation.models.platforms import Platform
+
+
+class Video(models.Model):
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="videos")
+    platform_video_id = models.CharField(_("ID video platform"), max_length=128)
+    url = models.URLField(max_length=1000, blank=True)
+    author_id = models.CharField(max_length=128, blank=True)
+    author_handle = models.CharField(max_length=200, blank=True)
+    caption = models.TextField(blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    region = models.CharField(max_length=2, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    view_count = models.BigIntegerField(null=True, blank=True)
+    view_count_updated_at = models.DateTimeField(null=True, blank=True)
+    thumbnail_url = models.URLField(max_length=1000, blank=True)
+    # A candidate, party or official account: high-impact decisions on it need approval.
+    author_is_political = models.BooleanField(_("akun politik/resmi"), default=False)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("video")
+        verbose_name_plural = _("video")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "platform_video_id"], name="video_unique_per_platform"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(view_count__gte=0) | models.Q(view_count__isnull=True),
+                name="video_view_count_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["author_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id}:{self.platform_video_id}"
+
+
+class RawEvent(models.Model):
+    """Every signed webhook delivery we accepted, exactly as it came, even for ignored types."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="raw_events")
+    webhook_id = models.CharField(max_length=256)
+    event_type = models.CharField(max_length=100)
+    body = models.TextField()
+    webhook_timestamp = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(db_index=True)
+    status = models.CharField(
+        max_length=20, choices=RawEventStatus.choices, default=RawEventStatus.RECEIVED
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("event mentah")
+        verbose_name_plural = _("event mentah")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "webhook_id"], name="raw_event_unique_webhook_id"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                name="raw_event_unprocessed",
+                condition=models.Q(status="received"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.webhook_id}"
+
+
+class Flag(models.Model):
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="flags")
+    platform_flag_id = models.CharField(_("ID laporan platform"), max_length=256)
+    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="flags")
+    case = models.ForeignKey(
+        "moderation.Case", on_delete=models.PROTECT, related_name="flags", null=True, blank=True
+    )
+    raw_event = models.ForeignKey(
+        RawEvent, on_delete=models.PROTECT, related_name="flags", null=True, blank=True
+    )
+    reason = models.CharField(_("alasan"), max_length=40, choices=Reason.choices)
+    source = models.CharField(_("sumber"), max_length=20, choices=FlagSource.choices)
+    confidence = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    flagged_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "platform_flag_id"], name="flag_unique_per_platform"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True)
+                | models.Q(confidence__gte=0, confidence__lte=1),
+                name="flag_confidence_0_1",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "flagged_at"]), models.Index(fields=["video"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.source})"

@@ -1,0 +1,51 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from moderation.choices import CallbackEventType, DeliveryStatus
+from moderation.models.platforms import Platform
+
+
+def new_webhook_id() -> str:
+    return f"msg_{uuid.uuid4().hex}"
+
+
+class OutboundDelivery(models.Model):
+    """A callback to a platform, written in the same transaction as the change it reports.
+
+    The row is the source of truth, not the broker: a sweeper re-enqueues what is due.
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="deliveries")
+    event_type = models.CharField(max_length=60, choices=CallbackEventType.choices)
+    payload = models.JSONField()
+    webhook_id = models.CharField(max_length=64, unique=True, default=new_webhook_id)
+    status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # What the delivery is about, for operators: "decision:12", "clarification:4:v2".
+    subject = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("pengiriman callback")
+        verbose_name_plural = _("pengiriman callback")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_due",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["platform", "status"], name="delivery_platform_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.webhook_id} ({self.status})"

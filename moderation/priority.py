@@ -1,0 +1,150 @@
+"""Case priority: a pure function of signals a supervisor can see and tune.
+
+``priority_compute`` returns the score and a breakdown, one line per signal, which the case
+stores so that the queue, the case page and the API can show why a case ranks where it does.
+Weights come from ``TuningParameter`` rows over the defaults below (``tuning_values``).
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from moderation.choices import FlagSource, PhaseKind, Reason
+
+DEFAULT_TUNING: dict[str, float] = {
+    # Reach: points per decade of views above 1,000, capped.
+    "priority.reach_per_decade": 10.0,
+    "priority.reach_cap": 40.0,
+    # Growth: views gained per hour that count as "going viral", and the points for it.
+    "priority.growth_views_per_hour": 50_000.0,
+    "priority.growth_points": 15.0,
+    # Distinct flags: points per flag, capped.
+    "priority.per_flag": 4.0,
+    "priority.flags_cap": 24.0,
+    # Who flagged: the strongest source present counts.
+    "priority.source.user_report": 0.0,
+    "priority.source.automated": 5.0,
+    "priority.source.trusted_flagger": 15.0,
+    "priority.source.kpu": 20.0,
+    # Severity of the most severe reason on the case.
+    "priority.severity.voter_suppression": 30.0,
+    "priority.severity.incitement": 30.0,
+    "priority.severity.sara": 25.0,
+    "priority.severity.hate_speech": 25.0,
+    "priority.severity.official_impersonation": 20.0,
+    "priority.severity.hoax": 20.0,
+    "priority.severity.disinformation": 20.0,
+    "priority.severity.defamation": 15.0,
+    "priority.severity.quiet_period_campaign": 15.0,
+    "priority.severity.civil_servant_partisanship": 10.0,
+    "priority.severity.other": 5.0,
+    # The phase changes what is urgent.
+    "priority.phase.quiet_period.quiet_period_campaign": 30.0,
+    "priority.phase.quiet_period.voter_suppression": 25.0,
+    "priority.phase.voting_day.voter_suppression": 35.0,
+    "priority.phase.tabulation.voter_suppression": 15.0,
+    "priority.phase.campaign.civil_servant_partisanship": 5.0,
+    # Time left to the SLA.
+    "priority.sla_near_minutes": 60.0,
+    "priority.sla_near_points": 15.0,
+    "priority.sla_breached_points": 30.0,
+    # Decisions with a high impact on big videos wait for a supervisor.
+    "approval.reach_threshold": 1_000_000.0,
+    # A re-flag on a decided video reopens it when reach has grown by this factor.
+    "reopen.reach_growth_factor": 2.0,
+}
+
+
+@dataclass(frozen=True)
+class PrioritySignals:
+    view_count: int | None
+    views_per_hour: float | None
+    distinct_flags: int
+    sources: frozenset[str]
+    reasons: frozenset[str]
+    phase_kind: str | None
+    due_at: datetime | None
+    now: datetime
+    max_confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class PriorityLine:
+    signal: str
+    label: str
+    points: int
+
+
+@dataclass
+class PriorityResult:
+    score: int
+    lines: list[PriorityLine] = field(default_factory=list)
+
+    def breakdown(self) -> list[dict[str, object]]:
+        return [{"signal": x.signal, "label": x.label, "points": x.points} for x in self.lines]
+
+
+def humanise_count(n: float) -> str:
+    for unit, size in (("M", 1_000_000), ("K", 1_000)):
+        if n >= size:
+            value = n / size
+            return f"{value:.1f}".rstrip("0").rstrip(".") + unit
+    return str(int(n))
+
+
+def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> PriorityResult:
+    def w(key: str) -> float:
+        return tuning.get(key, DEFAULT_TUNING.get(key, 0.0))
+
+    lines: list[PriorityLine] = []
+
+    def add(signal: str, label: str, points: float) -> None:
+        if points:
+            lines.append(PriorityLine(signal, label, round(points)))
+
+    views = signals.view_count or 0
+    if views > 1_000:
+        reach = min(w("priority.reach_cap"), (math.log10(views) - 3) * w("priority.reach_per_decade"))
+        add("reach", f"views {humanise_count(views)}", reach)
+
+    if signals.views_per_hour and signals.views_per_hour >= w("priority.growth_views_per_hour"):
+        add("growth", f"+{humanise_count(signals.views_per_hour)} views/h", w("priority.growth_points"))
+
+    if signals.distinct_flags:
+        flags_points = min(w("priority.flags_cap"), signals.distinct_flags * w("priority.per_flag"))
+        add("flags", f"{signals.distinct_flags} flags", flags_points)
+
+    source_points = {s: w(f"priority.source.{s}") for s in signals.sources}
+    if source_points:
+        best = max(source_points, key=lambda s: source_points[s])
+        if best == FlagSource.AUTOMATED and signals.max_confidence is not None:
+            source_points[best] *= signals.max_confidence
+        add("source", f"source {best}", source_points[best])
+
+    severity = {r: w(f"priority.severity.{r}") for r in signals.reasons}
+    if severity:
+        worst = max(severity, key=lambda r: severity[r])
+        add("severity", f"reason {worst}", severity[worst])
+
+    if signals.phase_kind and signals.phase_kind != PhaseKind.OTHER:
+        boosts = {
+            r: w(f"priority.phase.{signals.phase_kind}.{r}")
+            for r in signals.reasons
+            if f"priority.phase.{signals.phase_kind}.{r}" in tuning
+            or f"priority.phase.{signals.phase_kind}.{r}" in DEFAULT_TUNING
+        }
+        if boosts:
+            top = max(boosts, key=lambda r: boosts[r])
+            add("phase", f"{signals.phase_kind} and {top}", boosts[top])
+
+    if signals.due_at is not None:
+        minutes_left = (signals.due_at - signals.now).total_seconds() / 60
+        if minutes_left < 0:
+            add("sla", "SLA breached", w("priority.sla_breached_points"))
+        elif minutes_left <= w("priority.sla_near_minutes"):
+            add("sla", f"SLA in {int(minutes_left)} min", w("priority.sla_near_points"))
+
+    return PriorityResult(score=sum(x.points for x in lines), lines=lines)
+
+
+ALL_REASONS = frozenset(Reason.values)

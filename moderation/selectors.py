@@ -1,0 +1,77 @@
+"""Every non-trivial read: the current phase, SLA targets, tuning values, queues, audit search."""
+
+from datetime import date, datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from moderation.models import AuditEvent, Case, ElectionPhase, SlaTarget, TuningParameter, User
+from moderation.permissions import cases_visible_q
+from moderation.priority import DEFAULT_TUNING
+
+DEFAULT_SLA_MINUTES = 24 * 60
+_TUNING_CACHE_KEY = "tuning-values:v1"
+
+
+def phase_on(day: date) -> ElectionPhase | None:
+    return (
+        ElectionPhase.objects.filter(starts_on__lte=day, ends_on__gte=day)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def phase_current(now: datetime | None = None) -> ElectionPhase | None:
+    """The phase of today's date in WIB (phases are calendar days in Indonesia)."""
+    now = now or timezone.now()
+    return phase_on(timezone.localtime(now).date())
+
+
+def sla_target_minutes(*, phase: ElectionPhase | None, reasons: list[str]) -> int:
+    """The tightest target among the case's reasons, for the phase, falling back to defaults."""
+    if not reasons:
+        return DEFAULT_SLA_MINUTES
+    rows = SlaTarget.objects.filter(reason__in=reasons).filter(
+        **({"phase__in": [phase]} if phase else {"phase__isnull": True})
+    )
+    targets = [r.target_minutes for r in rows]
+    if phase and not targets:
+        targets = [
+            r.target_minutes
+            for r in SlaTarget.objects.filter(reason__in=reasons, phase__isnull=True)
+        ]
+    return min(targets) if targets else DEFAULT_SLA_MINUTES
+
+
+def tuning_values() -> dict[str, float]:
+    """Defaults overlaid with what administrators set. Cached for a few seconds."""
+    cached = cache.get(_TUNING_CACHE_KEY)
+    if cached is not None:
+        return dict(cached)
+    values = dict(DEFAULT_TUNING)
+    values.update(dict(TuningParameter.objects.values_list("key", "value")))
+    cache.set(_TUNING_CACHE_KEY, values, timeout=30)
+    return values
+
+
+def tuning_values_forget() -> None:
+    cache.delete(_TUNING_CACHE_KEY)
+
+
+def cases_visible(user: User) -> QuerySet[Case]:
+    return Case.objects.filter(cases_visible_q(user))
+
+
+def case_history(case: Case) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(case=case).select_related("actor").order_by("id")
+
+
+def cases_with_expired_lease(now: datetime) -> QuerySet[Case]:
+    return Case.objects.filter(assignee__isnull=False, lease_expires_at__lt=now)
+
+
+def lease_duration() -> timedelta:
+    from django.conf import settings
+
+    return timedelta(minutes=settings.SARING["LEASE_MINUTES"])

@@ -1,0 +1,1 @@
+"""Every write, one function per use case. Import from the submodules."""

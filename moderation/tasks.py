@@ -1,0 +1,19 @@
+"""Thin Celery tasks: ids in, a service call out. Retry policy lives here."""
+
+from celery import shared_task
+
+from moderation.services.cases import case_leases_expire as case_leases_expire_service
+
+
+@shared_task(name="moderation.tasks.case_leases_expire", acks_late=True)
+def case_leases_expire() -> int:
+    """Beat, every minute: expired claims go back to the queue."""
+    return case_leases_expire_service()
+
+
+@shared_task(name="moderation.tasks.delivery_send", acks_late=True)
+def delivery_send(delivery_id: int) -> str:
+    """Send one outbound callback (see moderation/callbacks/sender.py)."""
+    from moderation.callbacks.sender import delivery_attempt
+
+    return delivery_attempt(delivery_id=delivery_id)
