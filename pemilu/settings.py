@@ -156,10 +156,28 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEV
 
 # --- Email -------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url(
-    "EMAIL_URL", default="consolemail://" if DEV else "smtp://127.0.0.1:25"
-)
-vars().update(EMAIL_CONFIG)
+# Django 6.1 mailers. EMAIL_URL is smtp://user:pass@host:587/?tls=True, consolemail:// or
+# memorymail:// (django-environ's email URL schemes).
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEV else "smtp://127.0.0.1:25")
+_email_options = {
+    key: _email[setting]
+    for key, setting in [
+        ("host", "EMAIL_HOST"),
+        ("port", "EMAIL_PORT"),
+        ("username", "EMAIL_HOST_USER"),
+        ("password", "EMAIL_HOST_PASSWORD"),
+        ("use_tls", "EMAIL_USE_TLS"),
+        ("use_ssl", "EMAIL_USE_SSL"),
+    ]
+    if _email.get(setting) not in (None, "")
+}
+_smtp = _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {**_email_options, "timeout": 15} if _smtp else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Saring <noreply@saring.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

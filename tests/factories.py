@@ -50,6 +50,7 @@ class PlatformFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Platform
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     slug = "tiktok"
     name = "TikTok"
