@@ -210,8 +210,16 @@ class CaseClarificationAdmin(ReadOnlyAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ["id", "case", "action", "ground", "category", "decided_by", "decided_at",
-                    "approval_state"]
+    list_display = [
+        "id",
+        "case",
+        "action",
+        "ground",
+        "category",
+        "decided_by",
+        "decided_at",
+        "approval_state",
+    ]
     list_filter = ["action", "ground", "category", "approval_state"]
     search_fields = ["statement_of_reasons", "case__video__platform_video_id"]
     list_select_related = ["case__video", "decided_by"]
@@ -247,7 +255,9 @@ class TuningParameterAdmin(admin.ModelAdmin):
     list_editable = ["value"]
     search_fields = ["key", "description"]
 
-    def save_model(self, request: HttpRequest, obj: TuningParameter, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: TuningParameter, form: Any, change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         tuning_values_forget()
 
@@ -261,8 +271,15 @@ class QueueAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundDelivery)
 class OutboundDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["webhook_id", "platform", "event_type", "status", "attempts",
-                    "next_attempt_at", "last_status_code"]
+    list_display = [
+        "webhook_id",
+        "platform",
+        "event_type",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+    ]
     list_filter = ["platform", "event_type", "status"]
     search_fields = ["webhook_id", "subject"]
     list_select_related = ["platform"]
@@ -270,8 +287,16 @@ class OutboundDeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "action", "actor", "actor_kind", "object_type", "object_id",
-                    "case", "ip_address"]
+    list_display = [
+        "created_at",
+        "action",
+        "actor",
+        "actor_kind",
+        "object_type",
+        "object_id",
+        "case",
+        "ip_address",
+    ]
     list_filter = ["action", "actor_kind", "object_type"]
     search_fields = ["object_id", "request_id", "actor__username"]
     list_select_related = ["actor", "case"]

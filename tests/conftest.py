@@ -1,10 +1,30 @@
 """Personas and shared fixtures. Tests run against the real PostgreSQL and Redis."""
 
+import importlib
+
 import pytest
 
 from moderation.choices import OrganisationKind, Role
 from moderation.selectors import tuning_values_forget
 from tests.factories import OrganisationFactory, PlatformFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Roles, phases, SLA targets and standard queues come from a data migration. A
+    transactional test flushes them away, so put them back for whoever comes next."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False) or (
+        len(marker.args) > 0 and marker.args[0]
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name=Role.SUPERVISOR).exists():
+        importlib.import_module("moderation.migrations.0002_reference_data").seed(apps)
 
 
 @pytest.fixture(autouse=True)

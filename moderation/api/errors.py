@@ -13,13 +13,21 @@ from moderation.errors import ModerationError
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
-def problem_body(*, status_code: int, title: str, detail: str, type_: str = "about:blank",
-                 **extra: Any) -> dict[str, Any]:
+def problem_body(
+    *, status_code: int, title: str, detail: str, type_: str = "about:blank", **extra: Any
+) -> dict[str, Any]:
     return {"type": type_, "title": title, "status": status_code, "detail": detail, **extra}
 
 
-def problem_response(*, status_code: int, title: str, detail: str, type_: str = "about:blank",
-                     headers: dict[str, str] | None = None, **extra: Any) -> Response:
+def problem_response(
+    *,
+    status_code: int,
+    title: str,
+    detail: str,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     response = Response(
         problem_body(status_code=status_code, title=title, detail=detail, type_=type_, **extra),
         status=status_code,
@@ -71,8 +79,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return problem_response(
             status_code=status.HTTP_400_BAD_REQUEST,
             title="Invalid input",
-            detail="; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"]
-                             for e in errors),
+            detail="; ".join(
+                f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors
+            ),
             type_="/problems/invalid-input",
             errors=errors,
         )
@@ -81,6 +90,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         status_code=response.status_code,
         title=str(getattr(exc, "default_detail", "Error")),
         detail=str(detail),
-        headers={k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate",
-                                                              "Allow")},
+        headers={
+            k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")
+        },
     )

@@ -32,9 +32,7 @@ def decision_recorded_data(decision: Decision) -> dict[str, Any]:
 
 def clarification_data(clarification: Clarification, *, platform_id: int) -> dict[str, Any]:
     video_ids = list(
-        clarification.decisions.filter(
-            action="label", case__platform_id=platform_id
-        )
+        clarification.decisions.filter(action="label", case__platform_id=platform_id)
         .values_list("case__video__platform_video_id", flat=True)
         .distinct()
         .order_by("case__video__platform_video_id")

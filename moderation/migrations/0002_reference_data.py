@@ -6,21 +6,52 @@ from django.db import migrations
 
 ROLE_PERMISSIONS = {
     "platform_moderator": [
-        "view_case", "view_flag", "view_video", "view_decision", "add_decision",
-        "view_clarification", "view_appeal", "view_queue",
+        "view_case",
+        "view_flag",
+        "view_video",
+        "view_decision",
+        "add_decision",
+        "view_clarification",
+        "view_appeal",
+        "view_queue",
     ],
     "kpu_clarifier": [
-        "view_case", "view_flag", "view_video", "view_decision", "view_clarification",
-        "add_clarification", "change_clarification", "view_queue",
+        "view_case",
+        "view_flag",
+        "view_video",
+        "view_decision",
+        "view_clarification",
+        "add_clarification",
+        "change_clarification",
+        "view_queue",
     ],
     "kpu_approver": [
-        "view_case", "view_flag", "view_video", "view_decision", "view_clarification",
-        "add_clarification", "change_clarification", "view_clarificationversion", "view_queue",
+        "view_case",
+        "view_flag",
+        "view_video",
+        "view_decision",
+        "view_clarification",
+        "add_clarification",
+        "change_clarification",
+        "view_clarificationversion",
+        "view_queue",
     ],
     "supervisor": [
-        "view_case", "change_case", "view_flag", "view_video", "view_decision", "change_decision",
-        "view_clarification", "view_appeal", "view_queue", "add_queue", "change_queue",
-        "view_auditevent", "view_outbounddelivery", "view_electionphase", "view_slatarget",
+        "view_case",
+        "change_case",
+        "view_flag",
+        "view_video",
+        "view_decision",
+        "change_decision",
+        "view_clarification",
+        "view_appeal",
+        "view_queue",
+        "add_queue",
+        "change_queue",
+        "view_auditevent",
+        "view_outbounddelivery",
+        "view_electionphase",
+        "view_slatarget",
     ],
 }
 
@@ -33,28 +64,62 @@ PHASES_2024 = [
 
 # Minutes to decide, by reason, outside any phase.
 DEFAULT_SLA = {
-    "voter_suppression": 120, "incitement": 120, "sara": 240, "hate_speech": 240,
-    "official_impersonation": 240, "quiet_period_campaign": 240, "hoax": 480,
-    "disinformation": 480, "defamation": 720, "civil_servant_partisanship": 1440, "other": 1440,
+    "voter_suppression": 120,
+    "incitement": 120,
+    "sara": 240,
+    "hate_speech": 240,
+    "official_impersonation": 240,
+    "quiet_period_campaign": 240,
+    "hoax": 480,
+    "disinformation": 480,
+    "defamation": 720,
+    "civil_servant_partisanship": 1440,
+    "other": 1440,
 }
 # Tighter targets where the phase makes a reason urgent.
 PHASE_SLA = {
     "campaign": {},
     "quiet_period": {"quiet_period_campaign": 60, "voter_suppression": 60, "incitement": 60},
-    "voting_day": {"voter_suppression": 30, "quiet_period_campaign": 60, "incitement": 60,
-                   "hoax": 120, "disinformation": 120, "official_impersonation": 120},
+    "voting_day": {
+        "voter_suppression": 30,
+        "quiet_period_campaign": 60,
+        "incitement": 60,
+        "hoax": 120,
+        "disinformation": 120,
+        "official_impersonation": 120,
+    },
     "tabulation": {"voter_suppression": 120, "hoax": 240, "disinformation": 240},
 }
 
 STANDARD_QUEUES = [
-    ("prioritas-tinggi", "Prioritas tinggi", {"min_priority": 60, "statuses": ["new", "in_review"]}),
-    ("informasi-palsu", "Informasi palsu",
-     {"reasons": ["hoax", "disinformation", "defamation"], "statuses": ["new", "in_review"]}),
-    ("kebencian-permusuhan", "Kebencian dan permusuhan",
-     {"reasons": ["hate_speech", "sara", "incitement"], "statuses": ["new", "in_review"]}),
-    ("integritas-pemilu", "Integritas pemilu",
-     {"reasons": ["quiet_period_campaign", "official_impersonation", "voter_suppression",
-                  "civil_servant_partisanship"], "statuses": ["new", "in_review"]}),
+    (
+        "prioritas-tinggi",
+        "Prioritas tinggi",
+        {"min_priority": 60, "statuses": ["new", "in_review"]},
+    ),
+    (
+        "informasi-palsu",
+        "Informasi palsu",
+        {"reasons": ["hoax", "disinformation", "defamation"], "statuses": ["new", "in_review"]},
+    ),
+    (
+        "kebencian-permusuhan",
+        "Kebencian dan permusuhan",
+        {"reasons": ["hate_speech", "sara", "incitement"], "statuses": ["new", "in_review"]},
+    ),
+    (
+        "integritas-pemilu",
+        "Integritas pemilu",
+        {
+            "reasons": [
+                "quiet_period_campaign",
+                "official_impersonation",
+                "voter_suppression",
+                "civil_servant_partisanship",
+            ],
+            "statuses": ["new", "in_review"],
+        },
+    ),
     ("lainnya", "Lainnya", {"reasons": ["other"], "statuses": ["new", "in_review"]}),
     ("menunggu-klarifikasi", "Menunggu klarifikasi KPU", {"statuses": ["awaiting_clarification"]}),
     ("banding", "Banding", {"statuses": ["appealed"]}),
@@ -62,11 +127,13 @@ STANDARD_QUEUES = [
 ]
 
 
-def seed(apps, schema_editor):
+def seed(apps, schema_editor=None):
+    """Idempotent. Also called by tests after a transactional test has flushed the tables."""
     app_config = apps.get_app_config("moderation")
-    app_config.models_module = True
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -83,16 +150,20 @@ def seed(apps, schema_editor):
     ElectionPhase = apps.get_model("moderation", "ElectionPhase")
     SlaTarget = apps.get_model("moderation", "SlaTarget")
     for reason, minutes in DEFAULT_SLA.items():
-        SlaTarget.objects.get_or_create(phase=None, reason=reason, defaults={"target_minutes": minutes})
+        SlaTarget.objects.get_or_create(
+            phase=None, reason=reason, defaults={"target_minutes": minutes}
+        )
     for kind, name, start, end in PHASES_2024:
         phase, _ = ElectionPhase.objects.get_or_create(
-            election="Pemilu 2024", kind=kind,
+            election="Pemilu 2024",
+            kind=kind,
             defaults={"name": name, "starts_on": start, "ends_on": end},
         )
         for reason, minutes in DEFAULT_SLA.items():
             target = PHASE_SLA[kind].get(reason, minutes)
-            SlaTarget.objects.get_or_create(phase=phase, reason=reason,
-                                            defaults={"target_minutes": target})
+            SlaTarget.objects.get_or_create(
+                phase=phase, reason=reason, defaults={"target_minutes": target}
+            )
 
     Queue = apps.get_model("moderation", "Queue")
     for position, (slug, name, filters) in enumerate(STANDARD_QUEUES):

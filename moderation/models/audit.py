@@ -31,7 +31,11 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64)
     case = models.ForeignKey(
-        "moderation.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+        "moderation.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
     )
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
@@ -49,7 +53,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
         ]
         triggers = [
-            pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,8 +77,10 @@ class AuditSeal(models.Model):
         verbose_name_plural = _("segel audit")
         ordering = ["last_event_id"]
         triggers = [
-            pgtrigger.Protect(name="audit_seal_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="audit_seal_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_event_id}–{self.last_event_id} {self.digest[:12]}"
+        return f"{self.first_event_id}-{self.last_event_id} {self.digest[:12]}"

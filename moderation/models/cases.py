@@ -57,7 +57,8 @@ class Case(models.Model):
                 name="case_one_open_per_video",
             ),
             models.CheckConstraint(
-                condition=models.Q(assignee__isnull=True) | models.Q(lease_expires_at__isnull=False),
+                condition=models.Q(assignee__isnull=True)
+                | models.Q(lease_expires_at__isnull=False),
                 name="case_claim_has_lease",
             ),
         ]

@@ -106,7 +106,9 @@ class Appeal(models.Model):
     statement = models.TextField(blank=True)
     created_at = models.DateTimeField()
     received_at = models.DateTimeField()
-    status = models.CharField(max_length=20, choices=AppealStatus.choices, default=AppealStatus.OPEN)
+    status = models.CharField(
+        max_length=20, choices=AppealStatus.choices, default=AppealStatus.OPEN
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

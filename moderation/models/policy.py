@@ -26,7 +26,7 @@ class ElectionPhase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.starts_on} – {self.ends_on})"
+        return f"{self.name} ({self.starts_on} - {self.ends_on})"
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

@@ -41,7 +41,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """JSON-safe values of ``fields`` for before/after columns."""
     out: dict[str, Any] = {}
     for name in fields:
-        value = getattr(obj, name if not name.endswith("_id") else name)
+        value = getattr(obj, name)
         if hasattr(value, "isoformat"):
             value = value.isoformat()
         elif isinstance(value, models.Model):

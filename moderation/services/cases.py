@@ -54,7 +54,9 @@ def case_claim(*, case: Case, user: User, now: datetime | None = None) -> Case:
         if case.awaiting_approval:
             raise AlreadyClaimed(detail="Keputusan kasus ini menunggu persetujuan supervisor.")
         if _appeal_review_blocked(case, user):
-            raise NotPermitted(detail="Pemutus awal tidak boleh meninjau banding atas keputusannya.")
+            raise NotPermitted(
+                detail="Pemutus awal tidak boleh meninjau banding atas keputusannya."
+            )
         before = case.status
         case.assignee = user
         case.lease_expires_at = now + lease_duration()
@@ -142,7 +144,11 @@ def case_release(*, case: Case, user: User, reason: str = "") -> Case:
             case=case,
             actor=user,
             before={"status": before, "assignee": previous},
-            after={"status": case.status, "assignee": None, **({"reason": reason} if reason else {})},
+            after={
+                "status": case.status,
+                "assignee": None,
+                **({"reason": reason} if reason else {}),
+            },
         )
     return case
 

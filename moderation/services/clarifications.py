@@ -65,7 +65,9 @@ def clarification_create(*, user: User, **fields: object) -> Clarification:
     return clarification
 
 
-def clarification_update(*, clarification: Clarification, user: User, **fields: object) -> Clarification:
+def clarification_update(
+    *, clarification: Clarification, user: User, **fields: object
+) -> Clarification:
     if not is_kpu(user):
         raise NotPermitted()
     with transaction.atomic():

@@ -104,7 +104,9 @@ def decision_record(
         supersedes = None
         appeal = None
         if case.status == CaseStatus.APPEALED:
-            appeal = case.appeals.filter(status=AppealStatus.OPEN).select_related("decision").first()
+            appeal = (
+                case.appeals.filter(status=AppealStatus.OPEN).select_related("decision").first()
+            )
             supersedes = appeal.decision if appeal else None
             if supersedes is not None and supersedes.decided_by_id == user.pk:
                 raise NotPermitted(
@@ -166,11 +168,13 @@ def decision_record(
 
 
 def _lock_pending(decision: Decision) -> tuple[Decision, Case]:
-    case = Case.objects.select_for_update().select_related("platform", "video").get(
-        pk=decision.case_id
+    case = (
+        Case.objects.select_for_update()
+        .select_related("platform", "video")
+        .get(pk=decision.case_id)
     )
-    decision = Decision.objects.select_for_update().select_related("case__video").get(
-        pk=decision.pk
+    decision = (
+        Decision.objects.select_for_update().select_related("case__video").get(pk=decision.pk)
     )
     if decision.approval_state != ApprovalState.PENDING:
         raise Conflict(detail="Keputusan ini tidak sedang menunggu persetujuan.")
@@ -192,12 +196,16 @@ def decision_approve(
         case.version += 1
         case.awaiting_approval = False
         case.decided_at = now
-        case.save(update_fields=["status", "version", "awaiting_approval", "decided_at", "updated_at"])
+        case.save(
+            update_fields=["status", "version", "awaiting_approval", "decided_at", "updated_at"]
+        )
         decision.approval_state = ApprovalState.APPROVED
         decision.approved_by = user
         decision.approved_at = now
         decision.approval_note = note
-        decision.save(update_fields=["approval_state", "approved_by", "approved_at", "approval_note"])
+        decision.save(
+            update_fields=["approval_state", "approved_by", "approved_at", "approval_note"]
+        )
         appeal = case.appeals.filter(status=AppealStatus.OPEN).first()
         if appeal is not None:
             appeal.status = AppealStatus.DECIDED
@@ -235,7 +243,9 @@ def decision_reject(
         decision.approved_by = user
         decision.approved_at = now
         decision.approval_note = note
-        decision.save(update_fields=["approval_state", "approved_by", "approved_at", "approval_note"])
+        decision.save(
+            update_fields=["approval_state", "approved_by", "approved_at", "approval_note"]
+        )
         audit_record(
             action=AuditAction.DECISION_REJECT,
             obj=decision,

@@ -4,10 +4,9 @@ them up: the task is enqueued on commit, and a periodic sweep re-enqueues what w
 import logging
 from typing import Any
 
-from kombu.exceptions import OperationalError as KombuOperationalError
-
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from moderation.models import OutboundDelivery, Platform
 

@@ -84,7 +84,9 @@ CLARIFICATION_EVENTS = ["submit", "return", "publish", "retract"]
 )
 def test_every_clarification_pair(status, event):
     if (status, event) in CLARIFICATION_TRANSITIONS:
-        assert clarification_next_status(status, event) == CLARIFICATION_TRANSITIONS[(status, event)]
+        assert (
+            clarification_next_status(status, event) == CLARIFICATION_TRANSITIONS[(status, event)]
+        )
     else:
         with pytest.raises(InvalidTransition):
             clarification_next_status(status, event)

@@ -1,0 +1,171 @@
+"""Staff notifications: in-app rows, per-kind preferences, and the email outbox.
+
+A notification is written in the same transaction as the change it reports. Email is an outbox
+too: a send cycle groups a user's waiting notifications into one ``EmailDelivery`` row, and a
+worker claims and sends that row. Writes live in ``moderation/services/notifications.py``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from moderation.models.cases import Case
+from moderation.models.platforms import Platform
+
+
+class NotificationKind(models.TextChoices):
+    CASE_ROUTED_TO_KPU = "case_routed_to_kpu", _("Kasus diteruskan ke KPU")
+    DECISION_AWAITING_APPROVAL = "decision_awaiting_approval", _("Keputusan menunggu persetujuan")
+    SLA_WARNING = "sla_warning", _("Kasus mendekati tenggat SLA")
+    SLA_BREACHED = "sla_breached", _("Kasus melewati tenggat SLA")
+    APPEAL_RECEIVED = "appeal_received", _("Banding diterima")
+    DELIVERY_FAILED = "delivery_failed", _("Callback gagal terkirim")
+    CALLBACK_DISABLED = "callback_disabled", _("Callback platform dimatikan")
+
+
+class NotificationChannel(models.TextChoices):
+    """How a user wants one kind of notification."""
+
+    IN_APP = "in_app", _("Hanya di aplikasi")
+    EMAIL_NOW = "email_now", _("Email segera")
+    DAILY_DIGEST = "daily_digest", _("Ringkasan harian (08.00 WIB)")
+
+
+class NotificationEmailState(models.TextChoices):
+    NONE = "none", _("Tanpa email")
+    WAITING = "waiting", _("Menunggu siklus kirim")
+    DIGEST = "digest", _("Menunggu ringkasan harian")
+    QUEUED = "queued", _("Masuk email")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu")
+    SENDING = "sending", _("Sedang dikirim")
+    SENT = "sent", _("Terkirim")
+    FAILED = "failed", _("Gagal")
+
+
+class EmailKind(models.TextChoices):
+    IMMEDIATE = "immediate", _("Segera")
+    DIGEST = "digest", _("Ringkasan harian")
+
+
+class EmailDelivery(models.Model):
+    """One email to one user, grouping the notifications of one send cycle (or one digest)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_deliveries"
+    )
+    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    to_address = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email notifikasi")
+        verbose_name_plural = _("email notifikasi")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="email_due",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to_address}: {self.subject} ({self.status})"
+
+
+class Notification(models.Model):
+    """One thing one staff user should know about, shown in the notification centre."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    # Makes a notification idempotent: one per (recipient, kind, key), e.g. "case:12".
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(
+        max_length=20, choices=NotificationEmailState.choices, default=NotificationEmailState.NONE
+    )
+    email = models.ForeignKey(
+        EmailDelivery,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_once_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="notification_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+            models.Index(
+                fields=["email_state", "recipient"],
+                name="notification_email_waiting",
+                condition=models.Q(email_state__in=["waiting", "digest"]),
+            ),
+            models.Index(fields=["case", "kind"], name="notification_case_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """A user's channel for one kind. No row means the kind's default (see services)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    channel = models.CharField(max_length=20, choices=NotificationChannel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("preferensi notifikasi")
+        verbose_name_plural = _("preferensi notifikasi")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.channel}"

@@ -1,0 +1,247 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from moderation.choices import AuditAction, CaseStatus, CloseReason
+from moderation.errors import AlreadyClaimed, InvalidTransition, LeaseExpired, NotPermitted
+from moderation.models import AuditEvent, Case
+from moderation.services.cases import (
+    case_claim,
+    case_claim_next,
+    case_close,
+    case_escalate_to_kpu,
+    case_lease_renew,
+    case_leases_expire,
+    case_reassign,
+    case_release,
+)
+from tests.factories import CaseFactory, VideoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_claim_moves_new_case_to_review_and_audits(moderator):
+    case = CaseFactory()
+    claimed = case_claim(case=case, user=moderator)
+    assert claimed.status == CaseStatus.IN_REVIEW
+    assert claimed.assignee == moderator
+    assert claimed.lease_expires_at > timezone.now()
+    assert claimed.version == case.version + 1
+    event = AuditEvent.objects.get(case=case, action=AuditAction.CASE_CLAIM)
+    assert event.actor == moderator
+    assert event.before == {"status": "new"}
+
+
+def test_claim_of_a_case_someone_else_holds_is_refused(moderator, second_moderator):
+    case = CaseFactory()
+    case_claim(case=case, user=moderator)
+    with pytest.raises(AlreadyClaimed):
+        case_claim(case=case, user=second_moderator)
+
+
+def test_claim_twice_by_the_same_moderator_is_a_no_op(moderator):
+    case = case_claim(case=CaseFactory(), user=moderator)
+    again = case_claim(case=case, user=moderator)
+    assert again.version == case.version
+
+
+def test_moderator_of_another_platform_cannot_claim(moderator, other_platform):
+    case = CaseFactory(video=VideoFactory(platform=other_platform))
+    with pytest.raises(NotPermitted):
+        case_claim(case=case, user=moderator)
+
+
+def test_outsider_and_kpu_cannot_claim(outsider, kpu_clarifier):
+    case = CaseFactory()
+    for user in (outsider, kpu_clarifier):
+        with pytest.raises(NotPermitted):
+            case_claim(case=case, user=user)
+
+
+def test_claim_of_a_closed_case_is_an_illegal_transition(moderator):
+    case = CaseFactory(status=CaseStatus.CLOSED)
+    with pytest.raises(InvalidTransition):
+        case_claim(case=case, user=moderator)
+    assert Case.objects.get(pk=case.pk).assignee is None
+
+
+def test_claim_next_takes_the_highest_priority_unclaimed_case(moderator, other_platform):
+    CaseFactory(priority=10)
+    top = CaseFactory(priority=90)
+    CaseFactory(priority=99, video=VideoFactory(platform=other_platform))  # not Rina's platform
+    CaseFactory(priority=95, status=CaseStatus.AWAITING_CLARIFICATION)
+    claimed = case_claim_next(user=moderator)
+    assert claimed is not None
+    assert claimed.pk == top.pk
+
+
+def test_claim_next_on_an_empty_queue_returns_none(moderator):
+    assert case_claim_next(user=moderator) is None
+
+
+def test_release_returns_the_case_to_the_queue(moderator):
+    case = case_claim(case=CaseFactory(), user=moderator)
+    released = case_release(case=case, user=moderator)
+    assert released.status == CaseStatus.NEW
+    assert released.assignee is None
+    assert AuditEvent.objects.filter(case=case, action=AuditAction.CASE_RELEASE).exists()
+
+
+def test_release_with_a_reason_is_a_skip(moderator):
+    case = case_claim(case=CaseFactory(), user=moderator)
+    case_release(case=case, user=moderator, reason="Bahasa daerah, butuh penerjemah")
+    event = AuditEvent.objects.get(case=case, action=AuditAction.CASE_SKIP)
+    assert event.after["reason"] == "Bahasa daerah, butuh penerjemah"
+
+
+def test_only_the_holder_or_a_supervisor_may_release(moderator, second_moderator, supervisor):
+    case = case_claim(case=CaseFactory(), user=moderator)
+    with pytest.raises(NotPermitted):
+        case_release(case=case, user=second_moderator)
+    assert case_release(case=case, user=supervisor).assignee is None
+
+
+def test_lease_renewal_extends_the_claim(moderator):
+    now = timezone.now()
+    case = case_claim(case=CaseFactory(), user=moderator, now=now)
+    renewed = case_lease_renew(case=case, user=moderator, now=now + timedelta(minutes=10))
+    assert renewed.lease_expires_at == now + timedelta(minutes=25)
+
+
+def test_lease_renewal_after_expiry_is_refused(moderator):
+    now = timezone.now()
+    case = case_claim(case=CaseFactory(), user=moderator, now=now)
+    with pytest.raises(LeaseExpired):
+        case_lease_renew(case=case, user=moderator, now=now + timedelta(minutes=16))
+
+
+def test_expired_leases_return_to_the_queue(moderator):
+    now = timezone.now()
+    stale = case_claim(case=CaseFactory(), user=moderator, now=now - timedelta(minutes=20))
+    fresh = case_claim(case=CaseFactory(), user=moderator, now=now)
+    assert case_leases_expire(now=now) == 1
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == CaseStatus.NEW
+    assert stale.assignee is None
+    assert fresh.assignee == moderator
+    assert AuditEvent.objects.get(case=stale, action=AuditAction.CASE_LEASE_EXPIRE).actor is None
+    assert case_leases_expire(now=now) == 0
+
+
+def test_escalate_to_kpu(moderator):
+    case = case_claim(case=CaseFactory(), user=moderator)
+    escalated = case_escalate_to_kpu(case=case, user=moderator, note="Perlu data DPT")
+    assert escalated.status == CaseStatus.AWAITING_CLARIFICATION
+    assert escalated.assignee is None
+
+
+def test_escalating_a_decided_case_is_illegal(moderator):
+    with pytest.raises(InvalidTransition):
+        case_escalate_to_kpu(case=CaseFactory(status=CaseStatus.DECIDED), user=moderator)
+
+
+def test_close_keeps_the_reason(moderator):
+    case = case_close(case=CaseFactory(), user=None, reason=CloseReason.VIDEO_REMOVED_BY_AUTHOR)
+    assert case.status == CaseStatus.CLOSED
+    assert case.close_reason == CloseReason.VIDEO_REMOVED_BY_AUTHOR
+    assert case.closed_at is not None
+
+
+def test_supervisor_reassigns(supervisor, moderator):
+    case = case_reassign(case=CaseFactory(), user=supervisor, assignee=moderator)
+    assert case.assignee == moderator
+    assert case.status == CaseStatus.IN_REVIEW
+
+
+def test_moderator_cannot_reassign(moderator, second_moderator):
+    with pytest.raises(NotPermitted):
+        case_reassign(case=CaseFactory(), user=moderator, assignee=second_moderator)
+
+
+def test_only_one_open_case_per_video():
+    from django.db import IntegrityError, transaction
+
+    video = VideoFactory()
+    CaseFactory(video=video)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseFactory(video=video, platform=video.platform)
+    CaseFactory(video=video, platform=video.platform, status=CaseStatus.CLOSED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claimers_never_get_the_same_case(tiktok):
+    """Eight moderators press "claim next" at the same moment on five cases, twice over."""
+    from moderation.choices import Role
+    from tests.factories import UserFactory
+
+    moderators = [
+        UserFactory(
+            username=f"mod{i}", organisation=tiktok.organisation, roles=[Role.PLATFORM_MODERATOR]
+        )
+        for i in range(8)
+    ]
+    cases = [CaseFactory(video=VideoFactory(platform=tiktok), priority=p) for p in range(5)]
+    barrier = threading.Barrier(len(moderators))
+    results: dict[str, int | None] = {}
+    errors: list[BaseException] = []
+
+    def claim(user):
+        try:
+            barrier.wait(timeout=10)
+            case = case_claim_next(user=user)
+            results[user.username] = case.pk if case else None
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(m,)) for m in moderators]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    close_old_connections()
+    assert not errors
+    claimed = [pk for pk in results.values() if pk is not None]
+    assert len(claimed) == len(set(claimed)) == len(cases)
+    assert sorted(results.values(), key=lambda v: v is None)[-3:] == [None, None, None]
+    assert Case.objects.filter(status=CaseStatus.IN_REVIEW).count() == 5
+    assert AuditEvent.objects.filter(action=AuditAction.CASE_CLAIM).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_of_one_case_have_one_winner(tiktok):
+    from moderation.choices import Role
+    from tests.factories import UserFactory
+
+    moderators = [
+        UserFactory(
+            username=f"m{i}", organisation=tiktok.organisation, roles=[Role.PLATFORM_MODERATOR]
+        )
+        for i in range(6)
+    ]
+    case = CaseFactory(video=VideoFactory(platform=tiktok))
+    barrier = threading.Barrier(len(moderators))
+    outcomes: list[str] = []
+
+    def claim(user):
+        try:
+            barrier.wait(timeout=10)
+            case_claim(case=case, user=user)
+            outcomes.append("won")
+        except AlreadyClaimed:
+            outcomes.append("taken")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(m,)) for m in moderators]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    close_old_connections()
+    assert sorted(outcomes) == ["taken"] * 5 + ["won"]
