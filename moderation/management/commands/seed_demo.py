@@ -1,0 +1,449 @@
+"""Realistic demo data: one login per role, the TikTok platform, ~300 flagged videos across
+every reason, source and phase, clarifications, decisions, a held removal and an appeal.
+
+Idempotent: every object has a stable key, so running it twice duplicates nothing.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from moderation.choices import (
+    Action,
+    CaseStatus,
+    CloseReason,
+    FlagSource,
+    Ground,
+    OrganisationKind,
+    PhaseKind,
+    Reason,
+    Role,
+)
+from moderation.demo.captions import CAPTIONS, DAYS, HANDLES, NAMES, NOTES, PLACES
+from moderation.errors import ModerationError
+from moderation.models import (
+    Case,
+    Clarification,
+    Decision,
+    ElectionPhase,
+    Flag,
+    Organisation,
+    Platform,
+    PlatformSecret,
+    User,
+    Video,
+)
+from moderation.selectors import phase_on, sla_target_minutes
+from moderation.services.cases import (
+    case_claim,
+    case_close,
+    case_escalate_to_kpu,
+    case_priority_refresh,
+)
+from moderation.services.clarifications import (
+    clarification_attach,
+    clarification_create,
+    clarification_publish,
+    clarification_submit,
+)
+from moderation.services.decisions import appeal_open, decision_record
+from moderation.services.secrets import secret_generate
+
+DEMO_PASSWORD = "Saring-demo-2024"  # noqa: S105 - printed demo login, refused in production
+DEMO_ELECTION = "Simulasi Pemilu (demo)"
+VIDEO_COUNT = 300
+
+USERS = [
+    # username, full name, organisation slug, role
+    ("moderator", "Rina Moderator", "tiktok", Role.PLATFORM_MODERATOR),
+    ("moderator2", "Budi Moderator", "tiktok", Role.PLATFORM_MODERATOR),
+    ("klarifikator", "Sari Klarifikator", "kpu", Role.KPU_CLARIFIER),
+    ("penyetuju", "Hasan Penyetuju", "kpu", Role.KPU_APPROVER),
+    ("supervisor", "Dewi Supervisor", "tiktok", Role.SUPERVISOR),
+    ("admin", "Andi Administrator", "kpu", Role.ADMINISTRATOR),
+]
+
+SOURCES = [
+    (FlagSource.USER_REPORT, 70),
+    (FlagSource.AUTOMATED, 18),
+    (FlagSource.TRUSTED_FLAGGER, 8),
+    (FlagSource.KPU, 4),
+]
+
+CLARIFICATIONS = [
+    {
+        "claim": "Pemilih tanpa undangan C6 tidak boleh mencoblos.",
+        "rating": "false",
+        "title": "Pemilih cukup membawa KTP-el, undangan C6 tidak wajib",
+        "body": (
+            "Pemilih yang terdaftar di DPT tetap dapat menggunakan hak pilihnya dengan "
+            "menunjukkan KTP-el di TPS, meskipun tidak menerima surat pemberitahuan (C6)."
+        ),
+        "title_en": "Voters only need their e-ID card; the C6 notice is not required",
+        "sources": ["https://www.kpu.go.id/berita/baca/pemilih-cukup-bawa-ktp-el"],
+        "reason": Reason.VOTER_SUPPRESSION,
+    },
+    {
+        "claim": "TPS tutup pukul 10.00 pagi.",
+        "rating": "false",
+        "title": "TPS buka pukul 07.00 sampai 13.00 waktu setempat",
+        "body": "Sesuai PKPU, pemungutan suara di TPS berlangsung pukul 07.00-13.00.",
+        "title_en": "Polling stations are open from 07:00 to 13:00 local time",
+        "sources": ["https://jdih.kpu.go.id/pkpu-pemungutan-suara"],
+        "reason": Reason.VOTER_SUPPRESSION,
+    },
+    {
+        "claim": "Surat suara sudah dicoblos sebelum hari pemungutan suara.",
+        "rating": "misleading",
+        "title": "Video surat suara tercoblos berasal dari simulasi pelatihan KPPS",
+        "body": "Surat suara dalam video adalah contoh untuk pelatihan petugas, bukan logistik.",
+        "title_en": "The video shows training ballots, not real ones",
+        "sources": ["https://www.kpu.go.id/berita/baca/klarifikasi-surat-suara"],
+        "reason": Reason.HOAX,
+    },
+    {
+        "claim": "Pemungutan suara diundur karena cuaca buruk.",
+        "rating": "false",
+        "title": "Jadwal pemungutan suara tidak berubah",
+        "body": "KPU tidak pernah mengumumkan penundaan. Pengumuman resmi hanya di kanal KPU.",
+        "title_en": "Voting day has not been moved",
+        "sources": ["https://www.kpu.go.id/"],
+        "reason": Reason.OFFICIAL_IMPERSONATION,
+    },
+]
+
+
+@dataclass
+class Ctx:
+    rng: random.Random
+    platform: Platform
+    users: dict[str, User]
+    now: datetime
+
+
+def wib_datetime(day: date, hour: int, minute: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print one login per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--videos", type=int, default=VIDEO_COUNT)
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load demo data even when SARING_ENV is production.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.SARING_ENV == "production" and not options["allow_production"]:
+            raise CommandError(
+                "Refusing to load demo data with SARING_ENV=production "
+                "(pass --allow-production if you mean it)."
+            )
+        if options["videos"] < 1 or options["videos"] > 5000:
+            raise CommandError("--videos must be between 1 and 5000.")
+        now = timezone.now()
+        ctx = Ctx(rng=random.Random(2024), platform=None, users={}, now=now)  # type: ignore[arg-type]  # noqa: S311 - demo data, not security
+        with transaction.atomic():
+            self._phases(now)
+            ctx.platform, secrets = self._platform()
+            ctx.users = self._users(ctx.platform)
+        created = self._videos(ctx, options["videos"])
+        self._workflows(ctx)
+        self._print(ctx, secrets, created)
+
+    # --- reference data ------------------------------------------------------------------
+
+    def _phases(self, now: datetime) -> None:
+        """A demo election around today, so the workspace shows a live phase."""
+        today = timezone.localtime(now).date()
+        plan = [
+            (PhaseKind.CAMPAIGN, "Masa kampanye (demo)", -60, -2),
+            (PhaseKind.QUIET_PERIOD, "Masa tenang (demo)", -1, 1),
+            (PhaseKind.VOTING_DAY, "Hari pemungutan suara (demo)", 2, 2),
+            (PhaseKind.TABULATION, "Rekapitulasi (demo)", 3, 30),
+        ]
+        for kind, name, start, end in plan:
+            ElectionPhase.objects.update_or_create(
+                election=DEMO_ELECTION,
+                kind=kind,
+                defaults={
+                    "name": name,
+                    "starts_on": today + timedelta(days=start),
+                    "ends_on": today + timedelta(days=end),
+                },
+            )
+
+    def _platform(self) -> tuple[Platform, dict[str, str]]:
+        org, _ = Organisation.objects.get_or_create(
+            slug="tiktok", defaults={"name": "TikTok", "kind": OrganisationKind.PLATFORM}
+        )
+        Organisation.objects.get_or_create(
+            slug="kpu", defaults={"name": "KPU RI", "kind": OrganisationKind.KPU}
+        )
+        Organisation.objects.get_or_create(
+            slug="bawaslu", defaults={"name": "Bawaslu RI", "kind": OrganisationKind.BAWASLU}
+        )
+        platform, created = Platform.objects.get_or_create(
+            slug="tiktok",
+            defaults={
+                "name": "TikTok",
+                "organisation": org,
+                "callback_url": "http://127.0.0.1:8765/kpu/callbacks",
+                "callback_secret": secret_generate(),
+            },
+        )
+        if created or not platform.secrets.exists():
+            PlatformSecret.objects.create(platform=platform, secret=secret_generate())
+        inbound = (
+            platform.secrets.filter(expires_at__isnull=True).first() or platform.secrets.first()
+        )
+        return platform, {
+            "inbound": inbound.secret if inbound else "",
+            "callback": platform.callback_secret,
+        }
+
+    def _users(self, platform: Platform) -> dict[str, User]:
+        users = {}
+        for username, full_name, org_slug, role in USERS:
+            first, last = full_name.split(" ", 1)
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@saring.local",
+                    "organisation": Organisation.objects.get(slug=org_slug),
+                    "is_staff": role == Role.ADMINISTRATOR,
+                    "is_superuser": role == Role.ADMINISTRATOR,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+        return users
+
+    # --- videos, flags, cases ------------------------------------------------------------
+
+    def _videos(self, ctx: Ctx, count: int) -> int:
+        rng = ctx.rng
+        reasons = list(Reason.values)
+        created = 0
+        for i in range(count):
+            reason = reasons[i % len(reasons)]
+            historic = i % 10 == 9  # one in ten is from the 2024 election, already settled
+            video_id = f"73{2024_0000_0000 + i * 7919:017d}"
+            if Video.objects.filter(platform=ctx.platform, platform_video_id=video_id).exists():
+                rng.random()  # keep the sequence stable on re-runs
+                continue
+            created += 1
+            if historic:
+                day = date(2023, 11, 28) + timedelta(days=rng.randrange(0, 113))
+                flagged = wib_datetime(day, rng.randrange(6, 23), rng.randrange(60))
+            else:
+                flagged = ctx.now - timedelta(minutes=rng.randrange(5, 60 * 72))
+            handle = rng.choice(HANDLES).format(place=rng.choice(PLACES).replace(" ", "").lower())
+            caption = rng.choice(CAPTIONS[reason]).format(
+                place=rng.choice(PLACES), name=rng.choice(NAMES), day=rng.choice(DAYS), no=i
+            )
+            views = int(10 ** rng.uniform(2.3, 6.9))
+            video = Video.objects.create(
+                platform=ctx.platform,
+                platform_video_id=video_id,
+                url=f"https://www.tiktok.com/{handle}/video/{video_id}",
+                author_id=f"68{rng.randrange(10**16, 10**17)}",
+                author_handle=handle,
+                caption=caption,
+                language="id",
+                region="ID",
+                published_at=flagged - timedelta(hours=rng.randrange(1, 48)),
+                view_count=views,
+                view_count_updated_at=flagged,
+                author_is_political=rng.random() < 0.05,
+            )
+            self._flag_video(ctx, video, reason, flagged, index=i)
+        return created
+
+    def _flag_video(
+        self, ctx: Ctx, video: Video, reason: str, first_flag: datetime, *, index: int
+    ) -> Case:
+        rng = ctx.rng
+        n_flags = 1 + min(int(rng.expovariate(0.6)), 9)
+        phase = phase_on(timezone.localtime(first_flag).date())
+        case = Case.objects.create(
+            platform=ctx.platform,
+            video=video,
+            status=CaseStatus.NEW,
+            language=video.language,
+            opened_at=first_flag,
+            reasons=[reason],
+        )
+        reasons = {reason}
+        sources, weights = zip(*SOURCES, strict=True)
+        for j in range(n_flags):
+            flag_reason = reason if j == 0 or rng.random() < 0.8 else rng.choice(Reason.values)
+            reasons.add(flag_reason)
+            source = rng.choices(sources, weights)[0]
+            at = first_flag + timedelta(minutes=j * rng.randrange(1, 40))
+            Flag.objects.create(
+                platform=ctx.platform,
+                platform_flag_id=f"flg_demo_{index:05d}_{j:02d}",
+                video=video,
+                case=case,
+                reason=flag_reason,
+                source=source,
+                confidence=round(rng.uniform(0.55, 0.99), 2) if source == "automated" else None,
+                note=rng.choice(NOTES),
+                flagged_at=at,
+                received_at=at + timedelta(seconds=rng.randrange(1, 30)),
+            )
+        case.reasons = sorted(reasons)
+        case.flag_count = n_flags
+        case.last_flag_at = first_flag
+        minutes = sla_target_minutes(phase=phase, reasons=case.reasons)
+        case.due_at = first_flag + timedelta(minutes=minutes)
+        case.save(update_fields=["reasons", "flag_count", "last_flag_at", "due_at"])
+        case_priority_refresh(case=case, now=ctx.now)
+        return case
+
+    # --- people at work ------------------------------------------------------------------
+
+    def _workflows(self, ctx: Ctx) -> None:
+        """Clarifications, decisions, a held removal, escalations, closures and an appeal,
+        all through the services, so the audit log tells the same story."""
+        if Decision.objects.filter(case__platform=ctx.platform).exists():
+            return  # already played once
+        users = ctx.users
+        clarifications = []
+        for spec in CLARIFICATIONS:
+            fields = {k: v for k, v in spec.items() if k != "reason"}
+            c = Clarification.objects.filter(title=spec["title"]).first()
+            if c is None:
+                c = clarification_create(user=users["klarifikator"], **fields)
+                c = clarification_submit(clarification=c, user=users["klarifikator"])
+                c = clarification_publish(clarification=c, user=users["penyetuju"])
+            clarifications.append((spec["reason"], c))
+        # A draft waiting for the approver.
+        if not Clarification.objects.filter(status="in_review").exists():
+            draft = clarification_create(
+                user=users["klarifikator"],
+                claim="Tinta pemilu bisa dihapus dengan pemutih.",
+                rating="false",
+                title="Tinta pemilu tidak luntur oleh pemutih dalam hitungan jam",
+                body="Tinta memenuhi standar daya lekat minimal 8 jam sesuai spesifikasi KPU.",
+                sources=["https://www.kpu.go.id/"],
+            )
+            clarification_submit(clarification=draft, user=users["klarifikator"])
+
+        open_cases = list(
+            Case.objects.filter(platform=ctx.platform, status=CaseStatus.NEW)
+            .select_related("video")
+            .order_by("opened_at", "pk")
+        )
+        historic = [c for c in open_cases if c.opened_at.year == 2024 or c.opened_at.year == 2023]
+        current = [c for c in open_cases if c not in historic]
+        moderator, moderator2 = users["moderator"], users["moderator2"]
+        supervisor = users["supervisor"]
+
+        def decide(case: Case, user: User, action: str, when: datetime) -> Decision | None:
+            try:
+                case = case_claim(case=case, user=user, now=when)
+                clarification = next(
+                    (c for r, c in clarifications if r in case.reasons), clarifications[0][1]
+                )
+                if action == Action.LABEL:
+                    clarification_attach(
+                        case=case, clarification=clarification, user=user, now=when
+                    )
+                    case.refresh_from_db()
+                return decision_record(
+                    case=case,
+                    user=user,
+                    version=case.version,
+                    action=action,
+                    ground=Ground.COMMUNITY_GUIDELINES
+                    if action != Action.REMOVE
+                    else Ground.ELECTION_LAW,
+                    category=case.reasons[0],
+                    statement_of_reasons=(
+                        "Konten memuat klaim yang bertentangan dengan informasi resmi KPU. "
+                        "Tindakan diambil sesuai pedoman komunitas dan UU 7/2017."
+                    ),
+                    clarification=clarification if action == Action.LABEL else None,
+                    territorial_scope=["ID"],
+                    facts=f"Klaim dalam video: {case.video.caption[:200]}",
+                    now=when,
+                )
+            except ModerationError as exc:
+                self.stderr.write(f"demo: case {case.pk} skipped: {exc.detail}")
+                return None
+
+        actions = [
+            Action.LABEL,
+            Action.REDUCE_REACH,
+            Action.NO_ACTION,
+            Action.REMOVE,
+            Action.LABEL,
+            Action.RESTRICT_REGION,
+        ]
+        first_decisions = []
+        for n, case in enumerate(historic):
+            when = case.opened_at + timedelta(minutes=45)
+            if n % 7 == 6:
+                case_close(
+                    case=case, user=None, reason=CloseReason.VIDEO_REMOVED_BY_AUTHOR, now=when
+                )
+                continue
+            decision = decide(
+                case, moderator if n % 2 else moderator2, actions[n % len(actions)], when
+            )
+            if decision is not None:
+                first_decisions.append(decision)
+        # Today: some cases in review, some with KPU, a held removal and an appeal.
+        for case in current[:4]:
+            case_claim(case=case, user=moderator2)
+        for case in current[4:10]:
+            case_escalate_to_kpu(case=case, user=moderator, note="Butuh klarifikasi resmi KPU.")
+        for case in current[10:20]:
+            decide(case, moderator, actions[case.pk % 3], ctx.now - timedelta(minutes=20))
+        big = next((c for c in current[20:] if (c.video.view_count or 0) > 1_000_000), None)
+        if big is not None:
+            decide(big, moderator2, Action.REMOVE, ctx.now - timedelta(minutes=10))
+        final = [d for d in first_decisions if d.is_final and d.case.status == CaseStatus.DECIDED]
+        if final:
+            target = final[0]
+            appeal_open(
+                platform=ctx.platform,
+                appeal_id="apl_demo_0001",
+                decision=target,
+                statement="Video saya hanya menjelaskan ulang pengumuman resmi KPU, bukan hoaks.",
+                created_at=ctx.now - timedelta(hours=2),
+            )
+        del supervisor
+
+    def _print(self, ctx: Ctx, secrets: dict[str, str], created: int) -> None:
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Demo data ready ({created} new videos)."))
+        out.write("")
+        out.write("  Sign in at http://127.0.0.1:8000/  (admin at /admin/)")
+        out.write(f"  {'username':<14} {'password':<18} role")
+        for username, _name, org, role in USERS:
+            out.write(f"  {username:<14} {DEMO_PASSWORD:<18} {Role(role).label} ({org})")
+        out.write("")
+        out.write("  Platform 'tiktok' (demo secrets; never reuse outside a demo):")
+        out.write(f"    webhook signing secret : {secrets['inbound']}")
+        out.write(f"    callback secret        : {secrets['callback']}")
+        out.write(
+            f"    webhook URL            : http://127.0.0.1:8000/api/v1/webhooks/{ctx.platform.slug}/"
+        )
