@@ -1,0 +1,98 @@
+"""One real task end to end: a real Celery worker process, the real Redis broker, the real
+test database. Lease expiry puts an expired claim back in the queue."""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from moderation.choices import AuditAction, CaseStatus
+from moderation.models import AuditEvent, Case
+from moderation.services.cases import case_claim
+from moderation.tasks import case_leases_expire
+from pemilu.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_celery_is_configured_for_safe_delivery():
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.broker_url == settings.CELERY_BROKER_URL
+    assert "case-leases-expire" in conf.beat_schedule
+
+
+@pytest.fixture
+def worker():
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+        f"{db['NAME']}",
+        "SARING_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "pemilu.settings",
+    }
+    queue = f"wiring-{os.getpid()}"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pemilu",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            "1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    yield queue
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lease_expiry_runs_in_a_real_worker(worker, moderator):
+    from tests.factories import CaseFactory
+
+    past = timezone.now() - timedelta(minutes=30)
+    case = case_claim(case=CaseFactory(), user=moderator, now=past)
+    assert case.assignee == moderator
+
+    case_leases_expire.apply_async(queue=worker)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        case.refresh_from_db()
+        if case.assignee_id is None:
+            break
+        time.sleep(0.3)
+    assert case.assignee_id is None, "the worker did not expire the lease within 60 s"
+    assert case.status == CaseStatus.NEW
+    assert AuditEvent.objects.filter(case=case, action=AuditAction.CASE_LEASE_EXPIRE).count() == 1
+    assert Case.objects.filter(assignee__isnull=False).count() == 0
