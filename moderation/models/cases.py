@@ -25,6 +25,10 @@ class Case(models.Model):
     )
     # Denormalised from the video so that queues filter without a join.
     language = models.CharField(max_length=35, blank=True)
+    # The video's views as last seen while the case was open; frozen once it is decided or
+    # closed, so it is the reach the decision was taken on. A re-flag reopens a settled case
+    # when the video has since grown past TuningParameter "reopen.reach_growth_factor" times it.
+    view_count = models.BigIntegerField(_("jumlah tayangan"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
