@@ -61,7 +61,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["organisation", "groups", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["username", "email", "first_name", "last_name"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Saring"), {"fields": ("organisation",)}))
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (_("Saring"), {"fields": ("organisation",)}))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
@@ -140,7 +140,7 @@ class FlagAdmin(ReadOnlyAdmin):
 class FlagInline(admin.TabularInline):
     model = Flag
     extra = 0
-    fields = ["platform_flag_id", "reason", "source", "confidence", "flagged_at"]
+    fields = ("platform_flag_id", "reason", "source", "confidence", "flagged_at")
     readonly_fields = fields
     can_delete = False
     show_change_link = True

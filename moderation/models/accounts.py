@@ -34,8 +34,8 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("pengguna")
-        verbose_name_plural = _("pengguna")
+        verbose_name = _("pengguna")  # type: ignore[assignment]
+        verbose_name_plural = _("pengguna")  # type: ignore[assignment]
 
     def role_names(self) -> set[str]:
         cached: set[str] | None = getattr(self, "_role_names", None)
