@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "moderation",
 ]
 
@@ -141,6 +142,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The Django admin (users, platforms, calendar) asks for a one-time password in production.
+# Bootstrap the first administrator's device with `manage.py addstatictoken <username>`, then
+# add a TOTP device in the admin.
+ADMIN_REQUIRE_OTP = env.bool("ADMIN_REQUIRE_OTP", default=not DEV)
+OTP_TOTP_ISSUER = "Saring"
 
 # --- Internationalisation: Bahasa Indonesia first, times in WIB ---------------------------------
 LANGUAGE_CODE = "id"

@@ -60,3 +60,22 @@ def test_production_without_a_secret_key_refuses_to_start():
     )
     assert out.returncode != 0
     assert "SECRET_KEY" in out.stderr
+
+
+def test_admin_asks_for_a_one_time_password_in_production():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SARING_ENV", "DEBUG")}
+    env.update(
+        SARING_ENV="production", SECRET_KEY="x" * 60, DJANGO_SETTINGS_MODULE="pemilu.settings"
+    )
+    code = (
+        "import django; django.setup(); import pemilu.urls;"
+        "from django.contrib import admin; print(admin.site._wrapped.__class__.__name__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip() == "OTPAdminSite"
