@@ -1,9 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from moderation import health, views
+
+if settings.ADMIN_REQUIRE_OTP:
+    admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
