@@ -255,5 +255,6 @@ LOGGING = {
     "loggers": {
         "saring.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from moderation.choices import (
 )
 from moderation.demo.captions import CAPTIONS, DAYS, HANDLES, NAMES, NOTES, PLACES
 from moderation.errors import ModerationError
+from moderation.management.base import SaringCommand
 from moderation.models import (
     Case,
     Clarification,
@@ -132,7 +133,7 @@ def wib_datetime(day: date, hour: int, minute: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-class Command(BaseCommand):
+class Command(SaringCommand):
     help = "Load demo data (idempotent) and print one login per role."
 
     def add_arguments(self, parser: CommandParser) -> None:

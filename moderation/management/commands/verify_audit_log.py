@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from moderation.management.base import SaringCommand
 from moderation.services.audit_seal import audit_log_seal, audit_log_verify
 
 
-class Command(BaseCommand):
+class Command(SaringCommand):
     help = "Recompute every audit seal and report tampering. Exit 1 if anything is wrong."
 
     def add_arguments(self, parser: CommandParser) -> None:

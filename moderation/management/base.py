@@ -1,0 +1,17 @@
+"""The base of our operator commands: bad input is one clear line on stderr and a non-zero exit.
+
+Django already turns ``CommandError`` into ``CommandError: <message>`` and exit 1. argparse errors
+(a missing or unknown argument) would also print the whole usage block; operators asked for one
+line, so we print only ``<command>: error: <message>`` (exit 2). ``--help`` still shows usage.
+"""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class SaringCommand(BaseCommand):
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.print_usage = lambda file=None: None  # type: ignore[method-assign]
+        return parser
