@@ -235,3 +235,15 @@ class AuditAction(models.TextChoices):
     DELIVERY_RESEND = "delivery.resend", _("Pengiriman diulang")
     WEBHOOK_REJECT = "webhook.reject", _("Webhook ditolak")
     VIDEO_REMOVE = "video.remove", _("Video dihapus")
+    QUEUE_CREATE = "queue.create", _("Antrean dibuat")
+    QUEUE_UPDATE = "queue.update", _("Antrean diubah")
+
+
+class SkipReason(models.TextChoices):
+    """Why a moderator hands a claimed case back without deciding it."""
+
+    LANGUAGE = "language", _("Bahasa tidak saya kuasai")
+    NEEDS_EXPERTISE = "needs_expertise", _("Perlu keahlian khusus")
+    CONFLICT_OF_INTEREST = "conflict_of_interest", _("Konflik kepentingan")
+    VIDEO_UNAVAILABLE = "video_unavailable", _("Video tidak dapat diputar")
+    OTHER = "other", _("Lainnya")

@@ -1,13 +1,37 @@
 """Every non-trivial read: the current phase, SLA targets, tuning values, queues, audit search."""
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from moderation.models import AuditEvent, Case, ElectionPhase, SlaTarget, TuningParameter, User
-from moderation.permissions import cases_visible_q
+from moderation.choices import AppealStatus, ApprovalState, ClarificationStatus, Role
+from moderation.errors import NotFound, NotPermitted
+from moderation.models import (
+    Appeal,
+    AuditEvent,
+    Case,
+    CaseClarification,
+    Clarification,
+    Decision,
+    ElectionPhase,
+    Flag,
+    SlaTarget,
+    TuningParameter,
+    User,
+)
+from moderation.permissions import (
+    can_approve_decisions,
+    can_read_audit_log,
+    can_read_case,
+    cases_visible_q,
+    is_kpu,
+    is_staff_member,
+    is_supervisor,
+)
 from moderation.priority import DEFAULT_TUNING
 
 DEFAULT_SLA_MINUTES = 24 * 60
@@ -75,3 +99,149 @@ def lease_duration() -> timedelta:
     from django.conf import settings
 
     return timedelta(minutes=settings.SARING["LEASE_MINUTES"])
+
+
+# --- The case page and the case API -------------------------------------------------------------
+
+
+def case_for_user(*, user: User, case_id: int) -> Case:
+    """One case the user may read, or NotFound / NotPermitted."""
+    if not is_staff_member(user):
+        raise NotPermitted()
+    case = (
+        Case.objects.select_related("video", "platform", "assignee", "reopened_from")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    if not can_read_case(user, case):
+        raise NotPermitted()
+    return case
+
+
+@dataclass
+class CaseDetail:
+    """Everything the case page shows, loaded in a fixed number of queries."""
+
+    case: Case
+    flags: list[Flag]
+    history: list[AuditEvent]
+    video_decisions: list[Decision]
+    clarifications: list[CaseClarification]
+    open_appeal: Appeal | None
+    pending_decision: Decision | None
+    last_event_id: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def case_detail(*, user: User, case_id: int) -> CaseDetail:
+    case = case_for_user(user=user, case_id=case_id)
+    flags = list(case.flags.order_by("flagged_at", "pk"))
+    history = list(case_history(case))
+    # Every decision on this video, this case's and earlier cases', newest first.
+    video_decisions = list(
+        Decision.objects.filter(case__video_id=case.video_id)
+        .select_related("decided_by", "approved_by", "clarification", "supersedes")
+        .order_by("-decided_at", "-pk")
+    )
+    clarifications = list(
+        CaseClarification.objects.filter(case=case)
+        .select_related("clarification", "attached_by")
+        .order_by("attached_at")
+    )
+    open_appeal = (
+        Appeal.objects.filter(case=case, status=AppealStatus.OPEN)
+        .select_related("decision__decided_by")
+        .first()
+    )
+    pending = next(
+        (
+            d
+            for d in video_decisions
+            if d.case_id == case.pk and d.approval_state == ApprovalState.PENDING
+        ),
+        None,
+    )
+    return CaseDetail(
+        case=case,
+        flags=flags,
+        history=history,
+        video_decisions=video_decisions,
+        clarifications=clarifications,
+        open_appeal=open_appeal,
+        pending_decision=pending,
+        last_event_id=history[-1].pk if history else 0,
+    )
+
+
+def case_changes_since(*, case: Case, event_id: int) -> QuerySet[AuditEvent]:
+    """What happened to a case after the audit event a page was rendered with."""
+    return case_history(case).filter(pk__gt=event_id)
+
+
+def clarifications_published() -> QuerySet[Clarification]:
+    """Clarifications a label decision or an attachment may use, newest first."""
+    return Clarification.objects.filter(status=ClarificationStatus.PUBLISHED).order_by(
+        "-published_at", "-pk"
+    )
+
+
+def clarifications_for_user(user: User) -> QuerySet[Clarification]:
+    """KPU staff and supervisors see every clarification; everyone else the published ones."""
+    if not is_staff_member(user):
+        raise NotPermitted()
+    qs = Clarification.objects.select_related("author", "approver").order_by("-created_at", "-pk")
+    if is_kpu(user) or is_supervisor(user):
+        return qs
+    return qs.filter(status__in=[ClarificationStatus.PUBLISHED, ClarificationStatus.RETRACTED])
+
+
+def moderators_for_case(case: Case) -> QuerySet[User]:
+    """Who a supervisor may hand ``case`` to: moderators of the case's platform."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name=Role.PLATFORM_MODERATOR,
+            organisation_id=case.platform.organisation_id,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def decisions_pending_approval(user: User) -> QuerySet[Decision]:
+    """Held decisions waiting for a supervisor, oldest first."""
+    if not can_approve_decisions(user):
+        raise NotPermitted()
+    return (
+        Decision.objects.filter(approval_state=ApprovalState.PENDING)
+        .select_related("case__video", "case__platform", "decided_by", "clarification")
+        .order_by("decided_at", "pk")
+    )
+
+
+def audit_events_search(
+    *,
+    user: User,
+    actor: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    case_id: int | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, for supervisors. ``actor`` is a username or a user id."""
+    if not can_read_audit_log(user):
+        raise NotPermitted()
+    qs = AuditEvent.objects.select_related("actor")
+    if actor:
+        qs = qs.filter(actor_id=int(actor)) if actor.isdigit() else qs.filter(actor__username=actor)
+    if action:
+        qs = qs.filter(action=action)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    if case_id is not None:
+        qs = qs.filter(case_id=case_id)
+    return qs.order_by("-created_at", "-pk")

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from moderation.choices import AuditAction, CaseEvent, CaseStatus
-from moderation.errors import AlreadyClaimed, LeaseExpired, NotPermitted
+from moderation.errors import AlreadyClaimed, InvalidInput, LeaseExpired, NotPermitted
 from moderation.models import Case, User
 from moderation.permissions import can_work_case, cases_workable_q, is_kpu, is_supervisor
 from moderation.priority import PrioritySignals, priority_compute
@@ -151,6 +151,17 @@ def case_release(*, case: Case, user: User, reason: str = "") -> Case:
             },
         )
     return case
+
+
+def case_skip(*, case: Case, user: User, reason: str) -> Case:
+    """Give a claimed case back with a reason (audited as a skip). Claim-next then leaves it to
+    others for a while (``queues.SKIP_COOLDOWN``)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("A skip needs a reason.", errors={"reason": "required"})
+    if case.assignee_id != user.pk and not is_supervisor(user):
+        raise NotPermitted(detail="Hanya pemegang klaim yang dapat melewati kasus ini.")
+    return case_release(case=case, user=user, reason=reason[:500])
 
 
 def case_reassign(*, case: Case, user: User, assignee: User, now: datetime | None = None) -> Case:

@@ -21,7 +21,7 @@ from moderation.choices import (
     Ground,
     Reason,
 )
-from moderation.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
+from moderation.errors import Conflict, InvalidInput, LeaseExpired, NotPermitted, StaleVersion
 from moderation.models import Appeal, Case, Clarification, Decision, Platform, User
 from moderation.permissions import can_work_case, is_supervisor
 from moderation.selectors import tuning_values
@@ -101,6 +101,8 @@ def decision_record(
             raise StaleVersion(expected=version, current=case.version)
         if case.assignee_id != user.pk and not is_supervisor(user):
             raise NotPermitted(detail="Klaim kasus ini terlebih dahulu.")
+        if case.assignee_id == user.pk and case.lease_expires_at and case.lease_expires_at < now:
+            raise LeaseExpired()
         supersedes = None
         appeal = None
         if case.status == CaseStatus.APPEALED:

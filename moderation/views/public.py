@@ -1,16 +1,10 @@
-"""The browser workspace. Thin: access, validate, call a service, render."""
+"""Pages anyone may open, signed in or not."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from moderation.choices import ClarificationStatus
 from moderation.models import Clarification
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "moderation/home.html")
 
 
 def clarification_public(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,0 +1,392 @@
+"""Queue reads. A queue is a saved filter over cases (``Queue.filters``, JSON); this module turns
+the filters into a ``Q``, validates them, and answers the queue pages: the overview, one queue's
+rows, its live count, and the filter claim-next uses.
+
+Every read goes through ``cases_listable_q(user)``, so a moderator only ever sees their own
+platform's cases and KPU staff only the cases awaiting clarification, whatever the queue says.
+
+The filters, all optional::
+
+    {"reasons": ["hoax", ...], "platforms": ["tiktok"], "languages": ["id"],
+     "statuses": ["new", "in_review"], "min_priority": 60, "max_priority": null,
+     "awaiting_approval": true}
+
+``reasons`` matches a case with any of them; no ``statuses`` means every open status;
+``awaiting_approval`` true keeps only held decisions, false leaves them out.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.utils import timezone
+
+from moderation.choices import OPEN_CASE_STATUSES, AuditAction, CaseStatus, Reason
+from moderation.errors import InvalidInput, NotFound, NotPermitted
+from moderation.models import AuditEvent, Case, Platform, Queue, User
+from moderation.permissions import (
+    can_see_queue,
+    cases_listable_q,
+    cases_workable_q,
+    is_moderator,
+    is_staff_member,
+    is_supervisor,
+)
+from moderation.selectors import tuning_values
+
+FILTER_KEYS = (
+    "reasons",
+    "platforms",
+    "languages",
+    "statuses",
+    "min_priority",
+    "max_priority",
+    "awaiting_approval",
+)
+CLAIMABLE_STATUSES = (CaseStatus.NEW, CaseStatus.APPEALED)
+# The live count and the list's total stop counting here: "10,000+" is enough to plan a shift,
+# and counting a million rows on every poll is not.
+COUNT_CAP = 10_000
+PER_PAGE_CHOICES = (25, 50, 100)
+# A case a moderator skipped stays out of their claim-next for this long.
+SKIP_COOLDOWN = timedelta(hours=1)
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+SORTS: dict[str, tuple[Any, ...]] = {
+    "priority": ("-priority", "opened_at", "pk"),
+    "oldest": ("opened_at", "pk"),
+    "due": (F("due_at").asc(nulls_last=True), "pk"),
+    "flags": ("-flag_count", "-priority", "pk"),
+    "reach": (F("video__view_count").desc(nulls_last=True), "pk"),
+}
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+
+def queue_filters_clean(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated, normalised filters, or InvalidInput with one message per bad key."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    unknown = set(raw) - set(FILTER_KEYS)
+    if unknown:
+        errors["filters"] = f"unknown keys: {', '.join(sorted(unknown))}"
+
+    def str_list(key: str) -> list[str]:
+        value = raw.get(key) or []
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            errors[key] = "a list of strings"
+            return []
+        return sorted({v.strip() for v in value if v.strip()})
+
+    reasons = str_list("reasons")
+    if bad := [r for r in reasons if r not in Reason.values]:
+        errors["reasons"] = f"unknown reasons: {', '.join(bad)}"
+    statuses = str_list("statuses")
+    if bad := [s for s in statuses if s not in CaseStatus.values]:
+        errors["statuses"] = f"unknown statuses: {', '.join(bad)}"
+    platforms = str_list("platforms")
+    if platforms:
+        known = set(Platform.objects.filter(slug__in=platforms).values_list("slug", flat=True))
+        if bad := [p for p in platforms if p not in known]:
+            errors["platforms"] = f"unknown platforms: {', '.join(bad)}"
+    languages = [x.lower() for x in str_list("languages")]
+    if bad := [x for x in languages if not _LANGUAGE.match(x)]:
+        errors["languages"] = f"not BCP 47 language codes: {', '.join(bad)}"
+
+    bounds: dict[str, int | None] = {}
+    for key in ("min_priority", "max_priority"):
+        value = raw.get(key)
+        if value in (None, ""):
+            bounds[key] = None
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors[key] = "a whole number, 0 or more"
+            bounds[key] = None
+        else:
+            bounds[key] = value
+    low, high = bounds["min_priority"], bounds["max_priority"]
+    if low is not None and high is not None and low > high:
+        errors["max_priority"] = "must not be below min_priority"
+
+    awaiting = raw.get("awaiting_approval")
+    if awaiting is not None and not isinstance(awaiting, bool):
+        errors["awaiting_approval"] = "true, false or absent"
+
+    if errors:
+        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
+    for key, value in (
+        ("reasons", reasons),
+        ("platforms", platforms),
+        ("languages", languages),
+        ("statuses", statuses),
+    ):
+        if value:
+            clean[key] = value
+    for key, bound in bounds.items():
+        if bound is not None:
+            clean[key] = bound
+    if awaiting is not None:
+        clean["awaiting_approval"] = awaiting
+    return clean
+
+
+def _platform_ids(slugs: list[str]) -> QuerySet[Platform, int]:
+    # A subquery, not a list: the filter costs no extra query, however many queues there are.
+    return Platform.objects.filter(slug__in=slugs).values_list("pk", flat=True)
+
+
+def queue_filter_q(filters: Mapping[str, Any]) -> Q:
+    """The cases a queue holds, as a filter (before the user's own visibility)."""
+    q = Q(status__in=list(filters.get("statuses") or OPEN_CASE_STATUSES))
+    if filters.get("reasons"):
+        q &= Q(reasons__overlap=list(filters["reasons"]))
+    if filters.get("platforms"):
+        q &= Q(platform_id__in=_platform_ids(list(filters["platforms"])))
+    if filters.get("languages"):
+        q &= Q(language__in=list(filters["languages"]))
+    if filters.get("min_priority") is not None:
+        q &= Q(priority__gte=filters["min_priority"])
+    if filters.get("max_priority") is not None:
+        q &= Q(priority__lte=filters["max_priority"])
+    if filters.get("awaiting_approval") is not None:
+        q &= Q(awaiting_approval=bool(filters["awaiting_approval"]))
+    return q
+
+
+def queue_is_claimable(queue: Queue) -> bool:
+    """Whether claim-next makes sense: the queue holds new or appealed, unheld cases."""
+    filters = queue.filters or {}
+    if filters.get("awaiting_approval"):
+        return False
+    statuses = set(filters.get("statuses") or OPEN_CASE_STATUSES)
+    return bool(statuses & set(CLAIMABLE_STATUSES))
+
+
+def queue_is_approval(queue: Queue) -> bool:
+    return bool((queue.filters or {}).get("awaiting_approval"))
+
+
+# --- Access ------------------------------------------------------------------------------------
+
+
+def queues_for_user(user: User) -> list[Queue]:
+    if not is_staff_member(user):
+        raise NotPermitted()
+    return [q for q in Queue.objects.order_by("position", "name") if can_see_queue(user, q)]
+
+
+def queue_for_user(*, user: User, slug: str) -> Queue:
+    if not is_staff_member(user):
+        raise NotPermitted()
+    queue = Queue.objects.filter(slug=slug).first()
+    if queue is None:
+        raise NotFound()
+    if not can_see_queue(user, queue):
+        raise NotPermitted()
+    return queue
+
+
+# --- One queue: rows, count, claim filter ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueListParams:
+    """What the queue page's filter bar asks for. Unknown values fall back to defaults."""
+
+    reason: str = ""
+    platform: str = ""
+    language: str = ""
+    assignee: str = ""  # "" anyone, "none" unclaimed, "me" claimed by me
+    search: str = ""  # a case id or a platform video id
+    sort: str = "priority"
+    page: int = 1
+    per_page: int = 50
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, str]) -> "QueueListParams":
+        def number(key: str, default: int) -> int:
+            try:
+                return max(1, int(data.get(key, default)))
+            except (TypeError, ValueError):
+                return default
+
+        per_page = number("per_page", 50)
+        return cls(
+            reason=data.get("reason", "") if data.get("reason") in Reason.values else "",
+            platform=(data.get("platform") or "")[:50],
+            language=(data.get("language") or "")[:35],
+            assignee=data.get("assignee", "") if data.get("assignee") in ("none", "me") else "",
+            search=(data.get("q") or "").strip()[:128],
+            sort=data.get("sort", "priority") if data.get("sort") in SORTS else "priority",
+            page=min(number("page", 1), 10_000),
+            per_page=per_page if per_page in PER_PAGE_CHOICES else 50,
+        )
+
+
+@dataclass
+class QueuePage:
+    rows: list[Case]
+    page: int
+    per_page: int
+    total: int
+    total_capped: bool
+    has_next: bool
+    params: QueueListParams
+    first_index: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.first_index = (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def queue_cases(
+    *, user: User, queue: Queue, params: QueueListParams | None = None
+) -> QuerySet[Case]:
+    """The cases of ``queue`` that ``user`` may see, narrowed and sorted by ``params``."""
+    params = params or QueueListParams()
+    qs = Case.objects.filter(cases_listable_q(user)).filter(queue_filter_q(queue.filters or {}))
+    if params.reason:
+        qs = qs.filter(reasons__overlap=[params.reason])
+    if params.platform:
+        qs = qs.filter(platform_id__in=_platform_ids([params.platform]))
+    if params.language:
+        qs = qs.filter(language=params.language)
+    if params.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif params.assignee == "me":
+        qs = qs.filter(assignee=user)
+    if params.search:
+        term = params.search.lstrip("#")
+        match = Q(video__platform_video_id=term)
+        if term.isdigit() and len(term) < 16:
+            match |= Q(pk=int(term))
+        qs = qs.filter(match)
+    return qs.order_by(*SORTS[params.sort])
+
+
+def capped_count(qs: QuerySet[Case], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, capped): counts at most ``cap`` rows, in one query."""
+    n = qs.order_by()[: cap + 1].count()
+    return (cap, True) if n > cap else (n, False)
+
+
+def queue_page(*, user: User, queue: Queue, params: QueueListParams) -> QueuePage:
+    """One page of a queue: two queries (count and rows), whatever the page size."""
+    qs = queue_cases(user=user, queue=queue, params=params)
+    total, capped = capped_count(qs)
+    offset = (params.page - 1) * params.per_page
+    rows = list(
+        qs.select_related("video", "platform", "assignee")[offset : offset + params.per_page + 1]
+    )
+    return QueuePage(
+        rows=rows[: params.per_page],
+        page=params.page,
+        per_page=params.per_page,
+        total=total,
+        total_capped=capped,
+        has_next=len(rows) > params.per_page,
+        params=params,
+    )
+
+
+def queue_count(*, user: User, queue: Queue) -> tuple[int, bool]:
+    return capped_count(queue_cases(user=user, queue=queue))
+
+
+def cases_skipped_recently(*, user: User, now: datetime | None = None) -> list[int]:
+    """Cases this user skipped within the cooldown; claim-next leaves them for others."""
+    since = (now or timezone.now()) - SKIP_COOLDOWN
+    return [
+        case_id
+        for case_id in AuditEvent.objects.filter(
+            actor=user, action=AuditAction.CASE_SKIP, created_at__gte=since
+        ).values_list("case_id", flat=True)
+        if case_id is not None
+    ]
+
+
+def queue_claim_filter(*, user: User, queue: Queue, now: datetime | None = None) -> Q:
+    """The filter ``case_claim_next`` gets for this queue: the queue's cases, minus what this
+    user skipped recently. Visibility (own platform) is added by the service itself."""
+    if not queue_is_claimable(queue):
+        raise InvalidInput("This queue has no cases to claim.", errors={"queue": "not claimable"})
+    q = queue_filter_q(queue.filters or {})
+    skipped = cases_skipped_recently(user=user, now=now)
+    if skipped:
+        q &= ~Q(pk__in=skipped)
+    return q
+
+
+# --- The overview ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    queue: Queue
+    open: int
+    oldest_opened_at: datetime | None
+    past_sla: int
+    near_sla: int
+    claimable: bool
+
+    @property
+    def oldest_age(self) -> timedelta | None:
+        return timezone.now() - self.oldest_opened_at if self.oldest_opened_at else None
+
+
+def queue_overview(*, user: User, now: datetime | None = None) -> list[QueueSummary]:
+    """Per visible queue: open cases, the oldest one, and cases past or near their SLA.
+
+    One aggregate query with a FILTER clause per queue, so the cost does not grow with the
+    number of queues.
+    """
+    now = now or timezone.now()
+    queues = queues_for_user(user)
+    if not queues:
+        return []
+    near = now + timedelta(minutes=tuning_values()["priority.sla_near_minutes"])
+    aggregates: dict[str, Any] = {}
+    statuses: set[str] = set()
+    for i, queue in enumerate(queues):
+        qf = queue_filter_q(queue.filters or {})
+        statuses |= set((queue.filters or {}).get("statuses") or OPEN_CASE_STATUSES)
+        aggregates[f"open_{i}"] = Count("pk", filter=qf)
+        aggregates[f"oldest_{i}"] = Min("opened_at", filter=qf)
+        aggregates[f"past_{i}"] = Count("pk", filter=qf & Q(due_at__lt=now))
+        aggregates[f"near_{i}"] = Count("pk", filter=qf & Q(due_at__gte=now, due_at__lt=near))
+    row = (
+        Case.objects.filter(cases_listable_q(user))
+        .filter(status__in=sorted(statuses))
+        .aggregate(**aggregates)
+    )
+    can_claim = is_supervisor(user) or is_moderator(user)
+    return [
+        QueueSummary(
+            queue=queue,
+            open=row[f"open_{i}"],
+            oldest_opened_at=row[f"oldest_{i}"],
+            past_sla=row[f"past_{i}"],
+            near_sla=row[f"near_{i}"],
+            claimable=can_claim and queue_is_claimable(queue),
+        )
+        for i, queue in enumerate(queues)
+    ]
+
+
+def cases_claimed_by(*, user: User) -> QuerySet[Case]:
+    """The cases a user holds a claim on right now (the "my work" panel)."""
+    return (
+        Case.objects.filter(cases_workable_q(user), assignee=user)
+        .select_related("video", "platform")
+        .order_by("lease_expires_at")
+    )

@@ -1,0 +1,443 @@
+"""The case page and everything done from it: claim, lease, release, skip, escalate, decide,
+reassign, attach a clarification. Every write is one service call; errors become messages or
+a designed state on the page (already taken, lease expired, the case changed)."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from moderation.choices import (
+    OPEN_CASE_STATUSES,
+    Action,
+    AuditAction,
+    CaseStatus,
+)
+from moderation.errors import (
+    AlreadyClaimed,
+    InvalidInput,
+    LeaseExpired,
+    ModerationError,
+    NotPermitted,
+    StaleVersion,
+)
+from moderation.forms import (
+    AttachClarificationForm,
+    DecisionForm,
+    EscalateForm,
+    ReassignForm,
+    SkipForm,
+    add_service_errors,
+)
+from moderation.models import Case, Queue, User
+from moderation.permissions import (
+    can_approve_decisions,
+    can_attach_clarification,
+    can_reassign,
+    can_work_case,
+)
+from moderation.queues import CLAIMABLE_STATUSES, queue_for_user, queue_is_claimable
+from moderation.selectors import (
+    CaseDetail,
+    case_changes_since,
+    case_detail,
+    case_for_user,
+    case_history,
+    clarifications_published,
+    moderators_for_case,
+)
+from moderation.services.cases import (
+    case_claim,
+    case_escalate_to_kpu,
+    case_lease_renew,
+    case_reassign,
+    case_release,
+    case_skip,
+)
+from moderation.services.clarifications import clarification_attach
+from moderation.services.decisions import decision_needs_approval, decision_record
+from moderation.views.access import case_url, redirect_back, workspace_view
+
+# A page reload sends the release beacon of the old page after the new page was rendered; the
+# new page's first lease call takes the claim back if nobody else did within this window.
+RECLAIM_WINDOW = timedelta(minutes=2)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _queue_from(request: HttpRequest) -> Queue | None:
+    slug = request.GET.get("queue") or request.POST.get("queue") or ""
+    if not slug:
+        return None
+    try:
+        return queue_for_user(user=_user(request), slug=slug)
+    except ModerationError:
+        return None
+
+
+def _after_case_url(queue: Queue | None) -> str:
+    return reverse("queue_detail", args=[queue.slug]) if queue else reverse("queues")
+
+
+def _case_context(
+    request: HttpRequest,
+    detail: CaseDetail,
+    *,
+    decision_form: DecisionForm | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    user = _user(request)
+    case = detail.case
+    now = timezone.now()
+    queue = _queue_from(request)
+    holds = case.assignee_id == user.pk and bool(
+        case.lease_expires_at and case.lease_expires_at > now
+    )
+    can_work = can_work_case(user, case)
+    published = clarifications_published()
+    attached_ids = {link.clarification_id for link in detail.clarifications}
+    can_decide = (
+        can_work
+        and case.status in (CaseStatus.IN_REVIEW, CaseStatus.APPEALED)
+        and not case.awaiting_approval
+        and (holds or (can_reassign(user) and case.assignee_id == user.pk))
+    )
+    original_decider = bool(
+        detail.open_appeal and detail.open_appeal.decision.decided_by_id == user.pk
+    )
+    if decision_form is None and can_decide:
+        decision_form = DecisionForm(
+            initial={
+                "version": case.version,
+                "seen_event": detail.last_event_id,
+                "category": case.reasons[0] if case.reasons else "",
+                "ground": "community_guidelines",
+                "clarification": next(iter(attached_ids), None),
+            },
+            clarifications=published,
+        )
+    context: dict[str, Any] = {
+        "detail": detail,
+        "case": case,
+        "video": case.video,
+        "queue": queue,
+        "holds_claim": holds,
+        "taken_by_other": bool(
+            case.assignee_id
+            and case.assignee_id != user.pk
+            and case.lease_expires_at
+            and case.lease_expires_at > now
+        ),
+        "can_claim": can_work
+        and case.status in CLAIMABLE_STATUSES
+        and not case.awaiting_approval
+        and not case.assignee_id
+        and not original_decider,
+        "can_decide": can_decide,
+        "can_escalate": can_work
+        and case.status in (CaseStatus.NEW, CaseStatus.IN_REVIEW)
+        and (holds or not case.assignee_id or can_reassign(user)),
+        "can_release": bool(case.assignee_id) and (holds or can_reassign(user)),
+        "can_reassign": can_reassign(user) and case.status in OPEN_CASE_STATUSES,
+        "can_approve": can_approve_decisions(user) and detail.pending_decision is not None,
+        "can_attach": can_attach_clarification(user, case) and case.status in OPEN_CASE_STATUSES,
+        "original_decider": original_decider,
+        "queue_claimable": bool(queue and queue_is_claimable(queue) and can_work),
+        "decision_form": decision_form,
+        "skip_form": SkipForm(),
+        "escalate_form": EscalateForm(),
+        "reassign_form": ReassignForm(moderators=moderators_for_case(case))
+        if can_reassign(user)
+        else None,
+        "attach_form": AttachClarificationForm(
+            clarifications=published.exclude(pk__in=attached_ids)
+        )
+        if can_attach_clarification(user, case)
+        else None,
+        "label_action": Action.LABEL,
+        "high_impact_held": decision_needs_approval(case=case, action=Action.REMOVE),
+        # Filled by a later issue (suggested clarifications by claim similarity).
+        "suggested_clarifications": [],
+    }
+    context.update(extra)
+    return context
+
+
+@workspace_view
+def case_page(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = case_detail(user=_user(request), case_id=pk)
+    return render(request, "moderation/case_detail.html", _case_context(request, detail))
+
+
+@require_POST
+@workspace_view
+def case_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    try:
+        case_claim(case=case, user=user)
+    except AlreadyClaimed as exc:
+        holder = Case.objects.select_related("assignee").get(pk=pk).assignee
+        if holder is not None:
+            messages.error(
+                request,
+                _("Kasus ini sudah diambil oleh %(user)s.") % {"user": holder.get_username()},
+            )
+        else:
+            messages.error(request, exc.detail)
+    except ModerationError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, _("Kasus diambil. Klaim Anda diperpanjang selama halaman terbuka.")
+        )
+    return redirect(case_url(pk, queue.slug if queue else ""))
+
+
+def _reclaimable(case: Case, user: User) -> bool:
+    """The last thing that happened is this user's own release, moments ago (a reload)."""
+    last = case_history(case).order_by("-pk").first()
+    return bool(
+        case.assignee_id is None
+        and last is not None
+        and last.action == AuditAction.CASE_RELEASE
+        and last.actor_id == user.pk
+        and last.created_at > timezone.now() - RECLAIM_WINDOW
+    )
+
+
+@require_POST
+@workspace_view
+def case_lease(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the open case page: keep the claim alive, or say it is gone."""
+    user = _user(request)
+    case = case_for_user(user=user, case_id=pk)
+    state = "active"
+    try:
+        case = case_lease_renew(case=case, user=user)
+    except LeaseExpired:
+        state = "expired"
+        if _reclaimable(case, user):
+            try:
+                case = case_claim(case=case, user=user)
+                state = "restored"
+            except ModerationError:
+                state = "expired"
+        if state == "expired":
+            case = Case.objects.select_related("assignee").get(pk=pk)
+    return render(
+        request,
+        "moderation/_lease.html",
+        {"case": case, "lease_state": state},
+        status=200,
+    )
+
+
+@require_POST
+@workspace_view
+def case_release_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release by the button, or by navigator.sendBeacon when the page is left (204)."""
+    user = _user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    beacon = request.POST.get("beacon") == "1"
+    try:
+        if beacon:
+            if case.assignee_id == user.pk:
+                case_release(case=case, user=user)
+            return HttpResponse(status=204)
+        case_release(case=case, user=user)
+    except ModerationError as exc:
+        if beacon:
+            return HttpResponse(status=204)
+        messages.error(request, exc.detail)
+        return redirect(case_url(pk, queue.slug if queue else ""))
+    messages.success(request, _("Kasus #%(id)s dilepas ke antrean.") % {"id": pk})
+    return redirect(_after_case_url(queue))
+
+
+@require_POST
+@workspace_view
+def case_skip_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    form = SkipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih alasan melewati kasus ini."))
+        return redirect(case_url(pk, queue.slug if queue else ""))
+    try:
+        case_skip(case=case, user=user, reason=form.reason_text())
+    except ModerationError as exc:
+        messages.error(request, exc.detail)
+        return redirect(case_url(pk, queue.slug if queue else ""))
+    messages.success(request, _("Kasus #%(id)s dilewati.") % {"id": pk})
+    return redirect(_after_case_url(queue))
+
+
+@require_POST
+@workspace_view
+def case_escalate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    form = EscalateForm(request.POST)
+    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+    try:
+        case_escalate_to_kpu(case=case, user=user, note=note)
+    except ModerationError as exc:
+        messages.error(request, exc.detail)
+        return redirect(case_url(pk, queue.slug if queue else ""))
+    messages.success(request, _("Kasus #%(id)s diteruskan ke KPU untuk klarifikasi.") % {"id": pk})
+    return redirect(_after_case_url(queue))
+
+
+@require_POST
+@workspace_view
+def case_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    form = ReassignForm(request.POST, moderators=moderators_for_case(case))
+    if not form.is_valid():
+        messages.error(request, _("Pilih moderator tujuan."))
+    else:
+        try:
+            case_reassign(case=case, user=user, assignee=form.cleaned_data["assignee"])
+            messages.success(
+                request,
+                _("Kasus dialihkan ke %(user)s.")
+                % {"user": form.cleaned_data["assignee"].get_username()},
+            )
+        except ModerationError as exc:
+            messages.error(request, exc.detail)
+    return redirect(case_url(pk, queue.slug if queue else ""))
+
+
+@require_POST
+@workspace_view
+def case_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    form = AttachClarificationForm(request.POST, clarifications=clarifications_published())
+    if not form.is_valid():
+        messages.error(request, _("Pilih klarifikasi yang sudah terbit."))
+    else:
+        try:
+            clarification_attach(
+                case=case, clarification=form.cleaned_data["clarification"], user=user
+            )
+            messages.success(request, _("Klarifikasi dilampirkan."))
+        except ModerationError as exc:
+            messages.error(request, exc.detail)
+    return redirect_back(request, case_url(pk, queue.slug if queue else ""))
+
+
+@require_POST
+@workspace_view
+def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a decision. On a stale version, show what changed and keep the typed text."""
+    user = _user(request)
+    detail = case_detail(user=user, case_id=pk)
+    case = detail.case
+    queue = _queue_from(request)
+    published = clarifications_published()
+    form = DecisionForm(request.POST, clarifications=published)
+    if not form.is_valid():
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(request, detail, decision_form=form),
+            status=400,
+        )
+    data = form.cleaned_data
+    try:
+        decision = decision_record(
+            case=case,
+            user=user,
+            version=data["version"],
+            action=data["action"],
+            ground=data["ground"],
+            category=data["category"],
+            statement_of_reasons=data["statement_of_reasons"],
+            clarification=data.get("clarification"),
+            territorial_scope=data.get("territorial_scope") or [],
+            facts=data.get("facts") or "",
+        )
+    except StaleVersion as exc:
+        changes = list(case_changes_since(case=case, event_id=data.get("seen_event") or 0))
+        fresh = request.POST.copy()
+        fresh["version"] = str(case.version)
+        fresh["seen_event"] = str(detail.last_event_id)
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(
+                request,
+                detail,
+                decision_form=DecisionForm(fresh, clarifications=published),
+                conflict={"error": exc, "changes": changes},
+            ),
+            status=409,
+        )
+    except LeaseExpired:
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(
+                request,
+                detail,
+                decision_form=DecisionForm(request.POST, clarifications=published),
+                lease_lost=True,
+            ),
+            status=409,
+        )
+    except InvalidInput as exc:
+        add_service_errors(form, exc, {})
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(request, detail, decision_form=form),
+            status=400,
+        )
+    except (NotPermitted, ModerationError) as exc:
+        lost = case.assignee_id != user.pk
+        messages.error(request, exc.detail)
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(
+                request,
+                detail,
+                decision_form=DecisionForm(request.POST, clarifications=published),
+                lease_lost=lost,
+                keep_form=True,
+            ),
+            status=403 if isinstance(exc, NotPermitted) else 409,
+        )
+    if decision.approval_state == "pending":
+        messages.warning(
+            request,
+            _(
+                "Keputusan #%(id)s dicatat dan menunggu persetujuan supervisor sebelum "
+                "dikirim ke platform."
+            )
+            % {"id": decision.pk},
+        )
+    else:
+        messages.success(
+            request,
+            _("Keputusan #%(id)s dicatat untuk kasus #%(case)s.")
+            % {"id": decision.pk, "case": case.pk},
+        )
+    return redirect(_after_case_url(queue))
