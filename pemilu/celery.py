@@ -31,5 +31,11 @@ app.conf.beat_schedule = {
         "task": "moderation.tasks.case_leases_expire",
         "schedule": 60.0,
     },
+    # Webhook deliveries stored but not processed (moderation/services/ingest.py).
+    "raw-events-sweep": {
+        "task": "moderation.tasks.raw_events_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }
 app.autodiscover_tasks()

@@ -1,0 +1,769 @@
+"""Platform events into cases (contract §2): flag_ingest, video_update, video_remove and
+appeal_ingest, plus the raw-event store and the sweep that retries what could not be processed.
+
+Each service takes the event's data (already validated by moderation/webhooks/parsing.py) and a
+``delivery``: the raw event to record. Processing and recording happen in ONE transaction, so a
+committed raw event in status ``processed`` always has its effects, and a duplicate (same
+webhook-id, same flag_id, same appeal_id) rolls everything back and changes nothing.
+
+Locking order, the same in every service, so that ingest never deadlocks with itself or with the
+case services (which lock a case together with its platform row):
+
+1. ``pg_advisory_xact_lock`` on (platform, platform video id). Ingest of one video is serial:
+   this is what makes 20 concurrent first flags on a new video open exactly one case. The
+   partial unique index ``case_one_open_per_video`` is the backstop.
+2. The video's open case (else its latest case), ``FOR NO KEY UPDATE`` of the case row only.
+3. Only then any write, including the raw event row. Every write references the platform row
+   (a KEY SHARE lock), and a transaction that holds one must not wait for a case lock, or it
+   can deadlock with a service that holds that case and waits for the platform row.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Value, When
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from moderation.choices import (
+    OPEN_CASE_STATUSES,
+    ActorKind,
+    AuditAction,
+    CaseEvent,
+    CaseStatus,
+    CloseReason,
+    FlagSource,
+    RawEventStatus,
+)
+from moderation.errors import InvalidInput, ModerationError
+from moderation.models import (
+    Appeal,
+    Case,
+    Decision,
+    Flag,
+    Platform,
+    RawEvent,
+    TuningParameter,
+    Video,
+)
+from moderation.priority import DEFAULT_TUNING, priority_compute
+from moderation.selectors import phase_current, sla_target_minutes, tuning_values
+from moderation.services.audit import audit_record
+from moderation.services.cases import case_close, case_priority_signals
+from moderation.services.decisions import appeal_open
+from moderation.transitions import next_status
+from moderation.webhooks.parsing import (
+    AppealCreated,
+    Envelope,
+    FlagCreated,
+    PayloadInvalid,
+    VideoData,
+    VideoRemoved,
+    VideoUpdated,
+    envelope_parse,
+)
+
+logger = logging.getLogger("saring.ingest")
+
+TRUSTED_SOURCES = (FlagSource.TRUSTED_FLAGGER, FlagSource.KPU)
+REMOVAL_CLOSE_REASONS = {
+    "author": CloseReason.VIDEO_REMOVED_BY_AUTHOR,
+    "platform": CloseReason.VIDEO_REMOVED_BY_PLATFORM,
+}
+
+
+class DuplicateEvent(Exception):
+    """Seen before (webhook-id, flag_id or appeal_id): the transaction is rolled back."""
+
+
+# --- Raw events --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A verified, validated delivery not stored yet."""
+
+    platform_id: int
+    webhook_id: str
+    event_type: str
+    body: str
+    webhook_timestamp: datetime
+    received_at: datetime
+
+
+class DeliveryRecorder(Protocol):
+    def record(self) -> int:
+        """Store the delivery (or confirm it is stored); its id, or DuplicateEvent."""
+        ...
+
+
+_RAW_EVENT_INSERT = f"""
+    INSERT INTO {RawEvent._meta.db_table}
+        (platform_id, webhook_id, event_type, body, webhook_timestamp, received_at, status,
+         processed_at, attempts, last_error)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (platform_id, webhook_id) DO NOTHING
+    RETURNING id
+"""  # noqa: S608 (table name from the model, values are parameters)
+
+
+def raw_event_store(
+    delivery: Delivery, *, status: str, now: datetime, last_error: str = ""
+) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING: the new raw event's id, or None if the webhook-id
+    was seen before. Call inside the processing transaction, or alone (autocommit)."""
+    processed_at = now if status in (RawEventStatus.PROCESSED, RawEventStatus.IGNORED) else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RAW_EVENT_INSERT,
+            [
+                delivery.platform_id,
+                delivery.webhook_id,
+                delivery.event_type,
+                delivery.body,
+                delivery.webhook_timestamp,
+                delivery.received_at,
+                status,
+                processed_at,
+                0 if status == RawEventStatus.RECEIVED else 1,
+                last_error,
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """Records a delivery as processed, in the processing transaction, after the locks."""
+
+    delivery: Delivery
+    now: datetime
+
+    def record(self) -> int:
+        raw_event_id = raw_event_store(self.delivery, status=RawEventStatus.PROCESSED, now=self.now)
+        if raw_event_id is None:
+            raise DuplicateEvent(self.delivery.webhook_id)
+        return raw_event_id
+
+
+@dataclass(frozen=True)
+class StoredDelivery:
+    """A raw event already stored (the sweep); the sweep sets its status afterwards."""
+
+    raw_event_id: int
+
+    def record(self) -> int:
+        return self.raw_event_id
+
+
+# --- Shared pieces -----------------------------------------------------------------------------
+
+
+def _ingest_lock(kind: str, platform_id: int, key: str | int) -> None:
+    """Serialise ingest of one subject (a video, a decision's appeals) until the transaction
+    ends. Any 64-bit key will do: a collision only serialises two unrelated subjects."""
+    digest = hashlib.blake2b(f"saring.{kind}:{platform_id}:{key}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
+
+
+def _video_lock(platform_id: int, platform_video_id: str) -> None:
+    _ingest_lock("video", platform_id, platform_video_id)
+
+
+def _case_for_video_locked(platform: Platform, platform_video_id: str) -> Case | None:
+    """The video's open case, else its latest case, locked; with its video loaded."""
+    return (
+        Case.objects.filter(platform=platform, video__platform_video_id=platform_video_id)
+        .select_related("video")
+        .select_for_update(no_key=True, of=("self",))
+        .annotate(
+            open_first=SqlCase(
+                When(status__in=OPEN_CASE_STATUSES, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-open_first", "-opened_at", "-pk")
+        .first()
+    )
+
+
+def _open_case_locked(video: Video) -> Case | None:
+    case = (
+        Case.objects.filter(video=video, status__in=OPEN_CASE_STATUSES)
+        .select_for_update(no_key=True, of=("self",))
+        .first()
+    )
+    if case is not None:
+        case.video = video
+    return case
+
+
+def _video_find(platform: Platform, platform_video_id: str) -> Video | None:
+    return Video.objects.filter(platform=platform, platform_video_id=platform_video_id).first()
+
+
+def _video_fields_apply(video: Video, data: VideoData, observed_at: datetime) -> list[str]:
+    """Copy the fields the platform sent; the changed field names. A view count observed before
+    the one we have (an event delivered late) does not overwrite it."""
+    changed: list[str] = []
+    for name, value in data.fields.items():
+        if name == "view_count":
+            continue
+        if getattr(video, name) != value:
+            setattr(video, name, value)
+            changed.append(name)
+    view_count = data.fields.get("view_count")
+    if view_count is not None and (
+        video.view_count_updated_at is None or observed_at >= video.view_count_updated_at
+    ):
+        if video.view_count != view_count:
+            video.view_count = view_count
+            changed.append("view_count")
+        video.view_count_updated_at = observed_at
+        changed.append("view_count_updated_at")
+    return changed
+
+
+def _video_create(platform: Platform, data: VideoData, observed_at: datetime) -> Video:
+    video = Video(platform=platform, platform_video_id=data.id)
+    _video_fields_apply(video, data, observed_at)
+    video.save(force_insert=True)
+    return video
+
+
+def _tuning() -> dict[str, float]:
+    """Tuning values; the database's if Redis (the cache) is down, so ingest never needs it."""
+    try:
+        return tuning_values()
+    except RedisError:
+        return {**DEFAULT_TUNING, **dict(TuningParameter.objects.values_list("key", "value"))}
+
+
+def _priority_apply(case: Case, now: datetime) -> bool:
+    """Recompute priority and breakdown on the (locked, flag-saved) case; True if changed.
+
+    The same computation as services.cases.case_priority_refresh, without its own save, so that
+    the caller writes the case once.
+    """
+    result = priority_compute(case_priority_signals(case, now=now), _tuning())
+    breakdown = result.breakdown()
+    if case.priority == result.score and case.priority_breakdown == breakdown:
+        return False
+    case.priority = result.score
+    case.priority_breakdown = breakdown
+    return True
+
+
+def _due_at(case: Case, now: datetime) -> datetime:
+    minutes = sla_target_minutes(phase=phase_current(now), reasons=list(case.reasons))
+    return case.opened_at + timedelta(minutes=minutes)
+
+
+_FLAG_INSERT = f"""
+    INSERT INTO {Flag._meta.db_table}
+        (platform_id, platform_flag_id, video_id, case_id, raw_event_id, reason, source,
+         confidence, note, flagged_at, received_at)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (platform_id, platform_flag_id) DO NOTHING
+    RETURNING id
+"""  # noqa: S608 (table name from the model, values are parameters)
+
+
+def _flag_insert(
+    *,
+    platform: Platform,
+    data: FlagCreated,
+    video: Video,
+    case: Case,
+    raw_event_id: int,
+    now: datetime,
+) -> Flag:
+    """Insert the flag, or DuplicateEvent if its flag_id is known (unique per platform)."""
+    flag = Flag(
+        platform=platform,
+        platform_flag_id=data.flag_id,
+        video=video,
+        case=case,
+        raw_event_id=raw_event_id,
+        reason=data.reason,
+        source=data.source,
+        confidence=data.confidence,
+        note=data.note,
+        flagged_at=data.flagged_at,
+        received_at=now,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FLAG_INSERT,
+            [
+                platform.pk,
+                flag.platform_flag_id,
+                video.pk,
+                case.pk,
+                raw_event_id,
+                flag.reason,
+                flag.source,
+                flag.confidence,
+                flag.note,
+                flag.flagged_at,
+                flag.received_at,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise DuplicateEvent(data.flag_id)
+    flag.pk = row[0]
+    return flag
+
+
+# --- flag.created ------------------------------------------------------------------------------
+
+
+class FlagOutcome:
+    OPENED = "opened"
+    REOPENED = "reopened"
+    JOINED = "joined"
+    ATTACHED_TO_SETTLED = "attached_to_settled"
+
+
+@dataclass(frozen=True)
+class FlagIngested:
+    flag: Flag
+    case: Case
+    outcome: str
+    reopen_trigger: str | None = None
+
+
+def reopen_trigger(
+    *, settled: Case, reason: str, source: str, view_count: int | None, growth_factor: float
+) -> str | None:
+    """Why a new flag on a decided or closed case opens a new case, or None to attach it.
+
+    - ``new_reason``: the flag's reason is not among the settled case's reasons;
+    - ``trusted_source``: a trusted flagger or KPU flagged it after the case was settled;
+    - ``reach_growth``: the video now has at least ``growth_factor`` times the views the case
+      was settled on (``Case.view_count``; no baseline, no reach trigger).
+    """
+    if reason not in settled.reasons:
+        return "new_reason"
+    if source in TRUSTED_SOURCES:
+        return "trusted_source"
+    baseline = settled.view_count
+    if baseline and view_count is not None and view_count >= growth_factor * baseline:
+        return "reach_growth"
+    return None
+
+
+def flag_ingest(
+    *,
+    platform: Platform,
+    data: FlagCreated,
+    observed_at: datetime,
+    delivery: DeliveryRecorder,
+    now: datetime | None = None,
+) -> FlagIngested:
+    """Upsert the video, store the flag, and join it to the video's open case or open one.
+
+    A flag on a video whose latest case is settled (decided or closed) is attached to that case
+    without reopening it, unless ``reopen_trigger`` says otherwise: then a new case opens with
+    ``reopened_from`` pointing at the settled one.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        _video_lock(platform.pk, data.video.id)
+        case = _case_for_video_locked(platform, data.video.id)
+        video = case.video if case is not None else _video_find(platform, data.video.id)
+        raw_event_id = delivery.record()
+        if video is None:
+            video = _video_create(platform, data.video, observed_at)
+        elif changed := _video_fields_apply(video, data.video, observed_at):
+            video.save(update_fields=[*changed, "updated_at"])
+
+        if case is not None and case.is_open:
+            return _flag_join(platform, data, video, case, raw_event_id, now)
+        if case is None:
+            return _case_open(platform, data, video, raw_event_id, now, reopened_from=None)
+        trigger = reopen_trigger(
+            settled=case,
+            reason=data.reason,
+            source=data.source,
+            view_count=video.view_count,
+            growth_factor=_tuning()["reopen.reach_growth_factor"],
+        )
+        if trigger is not None:
+            return _case_open(
+                platform, data, video, raw_event_id, now, reopened_from=case, trigger=trigger
+            )
+        return _flag_attach_to_settled(platform, data, video, case, raw_event_id, now)
+
+
+def _flag_summary(flag: Flag) -> dict[str, object]:
+    return {
+        "flag": flag.platform_flag_id,
+        "reason": flag.reason,
+        "source": flag.source,
+    }
+
+
+def _case_open(
+    platform: Platform,
+    data: FlagCreated,
+    video: Video,
+    raw_event_id: int,
+    now: datetime,
+    *,
+    reopened_from: Case | None,
+    trigger: str | None = None,
+) -> FlagIngested:
+    case = Case(
+        platform=platform,
+        video=video,
+        status=CaseStatus.NEW,
+        flag_count=1,
+        reasons=[data.reason],
+        language=video.language,
+        opened_at=now,
+        last_flag_at=data.flagged_at,
+        view_count=video.view_count,
+        reopened_from=reopened_from,
+    )
+    case.due_at = _due_at(case, now)
+    case.save(force_insert=True)
+    flag = _flag_insert(
+        platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
+    )
+    if _priority_apply(case, now):
+        case.save(update_fields=["priority", "priority_breakdown", "updated_at"])
+    after: dict[str, object] = {
+        "status": case.status,
+        "priority": case.priority,
+        "due_at": case.due_at.isoformat() if case.due_at else None,
+        **_flag_summary(flag),
+    }
+    if reopened_from is not None:
+        after |= {"reopened_from": reopened_from.pk, "trigger": trigger}
+    audit_record(
+        action=AuditAction.CASE_REOPEN if reopened_from is not None else AuditAction.CASE_OPEN,
+        obj=case,
+        case=case,
+        actor=None,
+        actor_kind=ActorKind.PLATFORM,
+        after=after,
+    )
+    outcome = FlagOutcome.REOPENED if reopened_from is not None else FlagOutcome.OPENED
+    return FlagIngested(flag=flag, case=case, outcome=outcome, reopen_trigger=trigger)
+
+
+def _flag_join(
+    platform: Platform,
+    data: FlagCreated,
+    video: Video,
+    case: Case,
+    raw_event_id: int,
+    now: datetime,
+) -> FlagIngested:
+    next_status(case.status, CaseEvent.FLAG_JOIN)  # an open case only; the status stays
+    flag = _flag_insert(
+        platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
+    )
+    before = {"flag_count": case.flag_count, "priority": case.priority}
+    fields = ["flag_count", "last_flag_at", "view_count", "updated_at"]
+    case.flag_count += 1
+    case.last_flag_at = max(filter(None, (case.last_flag_at, data.flagged_at)))
+    case.view_count = video.view_count
+    if data.reason not in case.reasons:
+        # A new reason is new information for whoever is deciding: bump the version, so that
+        # a decision taken on the old picture gets a stale-version answer. The SLA may tighten.
+        before["reasons"] = list(case.reasons)
+        case.reasons = [*case.reasons, data.reason]
+        case.due_at = _due_at(case, now)
+        case.version += 1
+        fields += ["reasons", "due_at", "version"]
+    if _priority_apply(case, now):
+        fields += ["priority", "priority_breakdown"]
+    case.save(update_fields=fields)
+    audit_record(
+        action=AuditAction.CASE_FLAG_JOIN,
+        obj=flag,
+        case=case,
+        actor=None,
+        actor_kind=ActorKind.PLATFORM,
+        before=before,
+        after={
+            "flag_count": case.flag_count,
+            "priority": case.priority,
+            **({"reasons": list(case.reasons)} if "reasons" in before else {}),
+            **_flag_summary(flag),
+        },
+    )
+    return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.JOINED)
+
+
+def _flag_attach_to_settled(
+    platform: Platform,
+    data: FlagCreated,
+    video: Video,
+    case: Case,
+    raw_event_id: int,
+    now: datetime,
+) -> FlagIngested:
+    flag = _flag_insert(
+        platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
+    )
+    before = {"flag_count": case.flag_count}
+    case.flag_count += 1
+    case.last_flag_at = max(filter(None, (case.last_flag_at, data.flagged_at)))
+    case.save(update_fields=["flag_count", "last_flag_at", "updated_at"])
+    audit_record(
+        action=AuditAction.CASE_FLAG_JOIN,
+        obj=flag,
+        case=case,
+        actor=None,
+        actor_kind=ActorKind.PLATFORM,
+        before=before,
+        after={"flag_count": case.flag_count, "settled": case.status, **_flag_summary(flag)},
+    )
+    return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.ATTACHED_TO_SETTLED)
+
+
+# --- video.updated -----------------------------------------------------------------------------
+
+
+def video_update(
+    *,
+    platform: Platform,
+    data: VideoUpdated,
+    observed_at: datetime,
+    delivery: DeliveryRecorder,
+    now: datetime | None = None,
+) -> Video:
+    """Refresh a video's metadata and reach; recompute the priority of its open case.
+    An unknown video is stored, with no case."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _video_lock(platform.pk, data.video.id)
+        video = _video_find(platform, data.video.id)
+        case = _open_case_locked(video) if video is not None else None
+        delivery.record()
+        if video is None:
+            return _video_create(platform, data.video, observed_at)
+        changed = _video_fields_apply(video, data.video, observed_at)
+        if changed:
+            video.save(update_fields=[*changed, "updated_at"])
+        if case is None or "view_count" not in changed:
+            return video
+        before = {"priority": case.priority, "view_count": case.view_count}
+        case.view_count = video.view_count
+        fields = ["view_count", "updated_at"]
+        if _priority_apply(case, now):
+            fields += ["priority", "priority_breakdown"]
+        case.save(update_fields=fields)
+        if "priority" in fields:
+            audit_record(
+                action=AuditAction.CASE_PRIORITY_UPDATE,
+                obj=case,
+                case=case,
+                actor=None,
+                actor_kind=ActorKind.PLATFORM,
+                before=before,
+                after={
+                    "priority": case.priority,
+                    "view_count": case.view_count,
+                    "breakdown": case.priority_breakdown,
+                },
+            )
+    return video
+
+
+# --- video.removed -----------------------------------------------------------------------------
+
+
+def video_remove(
+    *,
+    platform: Platform,
+    data: VideoRemoved,
+    delivery: DeliveryRecorder,
+    now: datetime | None = None,
+) -> Video | None:
+    """Close the video's open cases (reason: removed by author / by platform) and mark it
+    removed. An unknown video: nothing to close, the raw event is kept."""
+    now = now or timezone.now()
+    reason = REMOVAL_CLOSE_REASONS[data.by]
+    with transaction.atomic():
+        _video_lock(platform.pk, data.video_id)
+        video = _video_find(platform, data.video_id)
+        closed: list[Case] = []
+        if video is not None:
+            for case in Case.objects.filter(video=video, status__in=OPEN_CASE_STATUSES):
+                # case_close locks the case (and its platform row) itself.
+                closed.append(case_close(case=case, user=None, reason=reason, now=now))
+        delivery.record()
+        if video is None or video.removed_at is not None:
+            return video
+        video.removed_at = data.removed_at
+        video.removed_by = data.by
+        video.save(update_fields=["removed_at", "removed_by", "updated_at"])
+        audit_record(
+            action=AuditAction.VIDEO_REMOVE,
+            obj=video,
+            case=closed[0] if closed else None,
+            actor=None,
+            actor_kind=ActorKind.PLATFORM,
+            after={
+                "removed_at": data.removed_at.isoformat(),
+                "by": data.by,
+                "closed_cases": [c.pk for c in closed],
+            },
+        )
+    return video
+
+
+# --- appeal.created ----------------------------------------------------------------------------
+
+
+def appeal_ingest(
+    *,
+    platform: Platform,
+    data: AppealCreated,
+    delivery: DeliveryRecorder,
+    now: datetime | None = None,
+) -> Appeal:
+    """Open the appeal (the case goes back to a queue for a second reviewer).
+
+    InvalidInput / Conflict (from appeal_open) when the decision is unknown to this platform or
+    cannot be appealed; DuplicateEvent when the appeal_id is known.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Concurrent copies of one appeal: the second waits, then finds it and is a duplicate.
+        _ingest_lock("appeal", platform.pk, data.decision_id)
+        decision = (
+            Decision.objects.select_related("case")
+            .filter(pk=data.decision_id, case__platform=platform)
+            .first()
+        )
+        if decision is None:
+            raise InvalidInput(
+                f"decision {data.decision_id} is unknown",
+                errors={"data.decision_id": f"no decision {data.decision_id} for this platform"},
+            )
+        try:
+            appeal, created = appeal_open(
+                platform=platform,
+                appeal_id=data.appeal_id,
+                decision=decision,
+                statement=data.statement,
+                created_at=data.created_at,
+                now=now,
+            )
+        except ModerationError as exc:
+            message = f"decision {data.decision_id} cannot be appealed: {exc.detail}"
+            raise InvalidInput(message, errors={"data.decision_id": message}) from exc
+        if not created:
+            raise DuplicateEvent(data.appeal_id)
+        delivery.record()
+    return appeal
+
+
+# --- Dispatch and the sweep --------------------------------------------------------------------
+
+
+def event_process(
+    *, platform: Platform, envelope: Envelope, delivery: DeliveryRecorder, now: datetime
+) -> None:
+    """Run the service for a handled event type. DuplicateEvent, ModerationError and
+    DatabaseError propagate; the transaction of the service is rolled back for each."""
+    data = envelope.data
+    if isinstance(data, FlagCreated):
+        flag_ingest(
+            platform=platform,
+            data=data,
+            observed_at=envelope.timestamp,
+            delivery=delivery,
+            now=now,
+        )
+    elif isinstance(data, VideoUpdated):
+        video_update(
+            platform=platform,
+            data=data,
+            observed_at=envelope.timestamp,
+            delivery=delivery,
+            now=now,
+        )
+    elif isinstance(data, VideoRemoved):
+        video_remove(platform=platform, data=data, delivery=delivery, now=now)
+    elif isinstance(data, AppealCreated):
+        appeal_ingest(platform=platform, data=data, delivery=delivery, now=now)
+    else:  # pragma: no cover - envelope.handled is checked by the callers
+        raise ValueError(f"no handler for {envelope.type}")
+
+
+# A raw event whose processing keeps failing on a database error is given up after this many
+# attempts (status failed, visible to operators in the admin, replayable by hand).
+RAW_EVENT_MAX_ATTEMPTS = 20
+
+
+def raw_event_retry(*, raw_event_id: int, now: datetime | None = None) -> str | None:
+    """Process one stored raw event still in status ``received``; its new status, or None if
+    another worker has it or it is done. Idempotent: safe to run twice, or concurrently."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        raw = (
+            RawEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("platform")
+            .filter(pk=raw_event_id, status=RawEventStatus.RECEIVED)
+            .first()
+        )
+        if raw is None:
+            return None
+        raw.attempts += 1
+        try:
+            envelope = envelope_parse(raw.body.encode())
+        except PayloadInvalid as exc:
+            raw.status, raw.last_error = RawEventStatus.FAILED, f"no longer valid: {exc}"
+        else:
+            try:
+                with transaction.atomic():
+                    event_process(
+                        platform=raw.platform,
+                        envelope=envelope,
+                        delivery=StoredDelivery(raw.pk),
+                        now=now,
+                    )
+                raw.status, raw.last_error = RawEventStatus.PROCESSED, ""
+            except DuplicateEvent:
+                raw.status, raw.last_error = RawEventStatus.IGNORED, "duplicate: seen before"
+            except ModerationError as exc:
+                raw.status, raw.last_error = RawEventStatus.FAILED, f"rejected: {exc.detail}"
+            except DatabaseError as exc:
+                raw.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if raw.attempts >= RAW_EVENT_MAX_ATTEMPTS:
+                    raw.status = RawEventStatus.FAILED
+        if raw.status != RawEventStatus.RECEIVED:
+            raw.processed_at = now
+        raw.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+        if raw.status == RawEventStatus.FAILED:
+            logger.error("raw event %s failed: %s", raw.pk, raw.last_error)
+    return raw.status
+
+
+def raw_events_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Process raw events left in status ``received`` (their in-request processing failed, e.g.
+    on a deadlock, and the retry task was lost with Redis). Beat runs it every minute."""
+    now = now or timezone.now()
+    ids = list(
+        RawEvent.objects.filter(status=RawEventStatus.RECEIVED)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    return sum(1 for pk in ids if raw_event_retry(raw_event_id=pk, now=now) is not None)
