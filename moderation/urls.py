@@ -1,6 +1,8 @@
 from django.urls import path
 
 from moderation import views
+from moderation import views_notifications as notifications
+from moderation import views_operations as operations
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,4 +27,42 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("decisions/<int:pk>/approve/", views.decision_approve_view, name="decision_approve"),
     path("decisions/<int:pk>/reject/", views.decision_reject_view, name="decision_reject"),
+]
+
+# The notification centre and the callback operators page (issue #5).
+urlpatterns += [
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/bell/", notifications.notifications_bell, name="notifications_bell"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/preferences/",
+        notifications.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("operations/callbacks/", operations.operations_callbacks, name="operations_callbacks"),
+    path(
+        "operations/callbacks/<slug:slug>/",
+        operations.operations_platform,
+        name="operations_platform",
+    ),
+    path(
+        "operations/callbacks/<slug:slug>/resend/",
+        operations.operations_resend,
+        name="operations_resend",
+    ),
+    path(
+        "operations/callbacks/<slug:slug>/enable/",
+        operations.operations_callback_enable,
+        name="operations_callback_enable",
+    ),
+    path(
+        "operations/callbacks/<slug:slug>/disable/",
+        operations.operations_callback_disable,
+        name="operations_callback_disable",
+    ),
 ]

@@ -1,8 +1,12 @@
-"""The Celery app. Broker: Redis from REDIS_URL. Tasks are thin: ids in, a service call out."""
+"""The Celery app. Broker: Redis from REDIS_URL. Tasks are thin: ids in, a service call out.
+
+docs/celery.md explains the queues, the beat schedule and why each setting is what it is.
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pemilu.settings")
 
@@ -19,23 +23,70 @@ app.conf.update(
     task_soft_time_limit=240,
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
-    # Longer than the longest task (300 s) and the longest countdown we schedule (1 h), so a
-    # message held by a worker is not redelivered to a second worker while it still runs.
-    broker_transport_options={"visibility_timeout": 2 * 3600},
+    # Longer than the longest task (600 s, the digest) and than any countdown: we schedule none.
+    # Retries are rows with next_attempt_at that the sweeper enqueues when due, so a message
+    # held by a worker is never redelivered to a second worker while it still runs.
+    broker_transport_options={
+        "visibility_timeout": 2 * 3600,
+        "socket_connect_timeout": 3,
+        # A publisher (a request's on-commit hook, the sweeper) gives up on a dead broker in
+        # under a second instead of blocking the request: the row is already committed and
+        # the sweeper enqueues it once the broker is back. Workers reconnect on their own
+        # schedule (broker_connection_retry), which these options do not touch.
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    },
     timezone="Asia/Jakarta",
     enable_utc=True,
     task_default_queue="default",
+    # Callbacks and email have their own queues, so a slow mail server never delays a callback.
+    task_routes={
+        "moderation.tasks.delivery_send": {"queue": "callbacks"},
+        "moderation.tasks.delivery_sweep": {"queue": "callbacks"},
+        "moderation.tasks.email_delivery_send": {"queue": "email"},
+        "moderation.tasks.notification_emails_flush": {"queue": "email"},
+        "moderation.tasks.notification_digest_send": {"queue": "email"},
+    },
 )
 app.conf.beat_schedule = {
     "case-leases-expire": {
         "task": "moderation.tasks.case_leases_expire",
         "schedule": 60.0,
     },
+    "audit-log-seal": {
+        "task": "moderation.tasks.audit_log_seal",
+        "schedule": 300.0,
+    },
+    # A periodic task that waited longer than its period is dropped (expires): the next run
+    # does the same work, so a backlog of sweeps never piles up behind a stopped worker.
+    "delivery-sweep": {
+        "task": "moderation.tasks.delivery_sweep",
+        "schedule": 10.0,
+        "options": {"expires": 10},
+    },
+    "notification-emails-flush": {
+        "task": "moderation.tasks.notification_emails_flush",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
+    "notifications-sla-scan": {
+        "task": "moderation.tasks.notifications_sla_scan",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # Webhook deliveries stored but not processed (moderation/services/ingest.py).
     "raw-events-sweep": {
         "task": "moderation.tasks.raw_events_sweep",
         "schedule": 60.0,
         "options": {"expires": 60},
+    },
+    # 08:00 in the app timezone (Asia/Jakarta, WIB).
+    "notification-digest-send": {
+        "task": "moderation.tasks.notification_digest_send",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 3 * 3600},
     },
 }
 app.autodiscover_tasks()

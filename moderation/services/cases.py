@@ -17,6 +17,7 @@ from moderation.permissions import can_work_case, cases_workable_q, is_kpu, is_s
 from moderation.priority import PrioritySignals, priority_compute
 from moderation.selectors import lease_duration, phase_current, tuning_values
 from moderation.services.audit import audit_record
+from moderation.services.notifications import notify_case_routed_to_kpu
 from moderation.transitions import next_status
 
 CLAIMABLE_STATUSES = (CaseStatus.NEW, CaseStatus.APPEALED)
@@ -238,6 +239,7 @@ def case_escalate_to_kpu(*, case: Case, user: User, note: str = "") -> Case:
             before={"status": before},
             after={"status": case.status, "note": note},
         )
+        notify_case_routed_to_kpu(case=case, note=note)
     return case
 
 

@@ -26,6 +26,10 @@ from moderation.models import Appeal, Case, Clarification, Decision, Platform, U
 from moderation.permissions import can_work_case, is_supervisor
 from moderation.selectors import tuning_values
 from moderation.services.audit import audit_record
+from moderation.services.notifications import (
+    notify_appeal_received,
+    notify_decision_awaiting_approval,
+)
 from moderation.services.outbox import delivery_enqueue
 from moderation.transitions import next_status
 
@@ -166,6 +170,8 @@ def decision_record(
         )
         if not held:
             _publish(decision)
+        else:
+            notify_decision_awaiting_approval(decision=decision, case=case)
     return decision
 
 
@@ -306,4 +312,5 @@ def appeal_open(
             before={"status": before},
             after={"status": case.status, "decision": decision.pk},
         )
+        notify_appeal_received(appeal=appeal, case=case)
     return appeal, True

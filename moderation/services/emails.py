@@ -1,0 +1,207 @@
+"""Notification email through an outbox: group, then send.
+
+A send cycle (beat, every 30 s) takes every notification waiting for email, groups them per
+user into ONE ``EmailDelivery`` row, and enqueues its send. A burst of 500 SLA breaches is one
+email per user, not 500. The daily digest (beat, 08:00 WIB) does the same for notifications
+whose kind the user put on the digest. Sending claims the row (pending -> sending) like the
+callback sender does; the cycle also re-enqueues rows that the broker lost.
+"""
+
+import logging
+import smtplib
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from moderation.models import (
+    EmailDelivery,
+    EmailKind,
+    EmailStatus,
+    Notification,
+    NotificationEmailState,
+    NotificationKind,
+    User,
+)
+
+logger = logging.getLogger("saring.email")
+
+EMAIL_LOCK = timedelta(minutes=3)
+EMAIL_MAX_ATTEMPTS = 8  # 1, 2, 4 ... 64 minutes: about two hours of trying
+EMAIL_FIRST_WAIT = timedelta(minutes=1)
+REQUEUE_AFTER = timedelta(minutes=2)
+ITEMS_PER_KIND = 20
+GROUP_BATCH = 20_000
+
+
+def _absolute(path: str) -> str:
+    return settings.SARING["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def _compose(user: User, notifications: list[Notification], *, digest: bool) -> tuple[str, str]:
+    by_kind: dict[str, list[Notification]] = defaultdict(list)
+    for n in notifications:
+        by_kind[n.kind].append(n)
+    count = len(notifications)
+    if digest:
+        day = timezone.localdate()
+        subject = f"[Saring] Ringkasan harian {day:%d-%m-%Y}: {count} notifikasi"
+    elif count == 1:
+        subject = f"[Saring] {notifications[0].title}"
+    else:
+        subject = f"[Saring] {count} notifikasi baru"
+    lines = [f"Halo {user.get_full_name() or user.get_username()},", ""]
+    lines.append(
+        "Ringkasan notifikasi Saring sejak kemarin:" if digest else "Notifikasi baru di Saring:"
+    )
+    for kind in NotificationKind.values:
+        items = by_kind.get(kind)
+        if not items:
+            continue
+        lines += ["", f"{NotificationKind(kind).label} ({len(items)})"]
+        for n in items[:ITEMS_PER_KIND]:
+            lines.append(f"- {n.title}")
+        if len(items) > ITEMS_PER_KIND:
+            lines.append(f"- ... dan {len(items) - ITEMS_PER_KIND} lainnya")
+    lines += [
+        "",
+        f"Buka pusat notifikasi: {_absolute(reverse('notifications'))}",
+        f"Atur email per jenis notifikasi: {_absolute(reverse('notification_preferences'))}",
+    ]
+    return subject[:200], "\n".join(lines)
+
+
+def _group(state: str, kind: str, now: datetime) -> list[int]:
+    """Turn waiting notifications into one EmailDelivery per user. Returns the new email ids."""
+    created: list[int] = []
+    with transaction.atomic():
+        waiting = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(email_state=state)
+            .select_related("recipient")
+            .order_by("recipient_id", "created_at", "pk")[:GROUP_BATCH]
+        )
+        per_user: dict[int, list[Notification]] = defaultdict(list)
+        for n in waiting:
+            per_user[n.recipient_id].append(n)
+        for items in per_user.values():
+            user = items[0].recipient
+            ids = [n.pk for n in items]
+            if not (user.is_active and user.email):
+                Notification.objects.filter(pk__in=ids).update(
+                    email_state=NotificationEmailState.NONE
+                )
+                continue
+            subject, body = _compose(user, items, digest=kind == EmailKind.DIGEST)
+            email = EmailDelivery.objects.create(
+                recipient=user,
+                kind=kind,
+                to_address=user.email,
+                subject=subject,
+                body=body,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            Notification.objects.filter(pk__in=ids).update(
+                email_state=NotificationEmailState.QUEUED, email=email
+            )
+            created.append(email.pk)
+    return created
+
+
+def _emails_due(now: datetime) -> list[int]:
+    """Email rows the broker may have lost: due and not enqueued recently, or a dead sender."""
+    with transaction.atomic():
+        EmailDelivery.objects.filter(status=EmailStatus.SENDING, locked_until__lt=now).update(
+            status=EmailStatus.PENDING, next_attempt_at=now, locked_until=None
+        )
+        due = list(
+            EmailDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=EmailStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+            .values_list("pk", flat=True)[:5000]
+        )
+        EmailDelivery.objects.filter(pk__in=due).update(locked_until=now + REQUEUE_AFTER)
+    return due
+
+
+def _enqueue(email_ids: list[int]) -> int:
+    from moderation.tasks import email_delivery_send
+
+    published = 0
+    if not email_ids:
+        return 0
+    try:
+        with email_delivery_send.app.producer_or_acquire() as producer:
+            for email_id in email_ids:
+                email_delivery_send.apply_async(
+                    args=[email_id], queue="email", retry=False, producer=producer
+                )
+                published += 1
+    except (KombuOperationalError, OSError):
+        logger.warning("broker unavailable; %d emails wait for the next cycle", len(email_ids))
+        EmailDelivery.objects.filter(
+            pk__in=email_ids[published:], status=EmailStatus.PENDING
+        ).update(locked_until=None)
+    return published
+
+
+def notification_emails_flush(*, now: datetime | None = None) -> int:
+    """One send cycle: group what waits for email now, and (re-)enqueue due emails."""
+    now = now or timezone.now()
+    _group(NotificationEmailState.WAITING, EmailKind.IMMEDIATE, now)
+    return _enqueue(_emails_due(now))
+
+
+def notification_digest_send(*, now: datetime | None = None) -> int:
+    """The 08:00 WIB digest: one email per user with everything they put on the digest."""
+    now = now or timezone.now()
+    created = _group(NotificationEmailState.DIGEST, EmailKind.DIGEST, now)
+    _enqueue(_emails_due(now))
+    return len(created)
+
+
+def email_delivery_attempt(*, email_id: int) -> str:
+    """Send one email row. Claimed like a callback, so a duplicate message sends nothing."""
+    now = timezone.now()
+    claimed = EmailDelivery.objects.filter(
+        pk=email_id, status=EmailStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=EmailStatus.SENDING, locked_until=now + EMAIL_LOCK, attempts=F("attempts") + 1)
+    if not claimed:
+        return "skipped"
+    email = EmailDelivery.objects.get(pk=email_id)
+    message = EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_address],
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        if email.attempts >= EMAIL_MAX_ATTEMPTS:
+            EmailDelivery.objects.filter(pk=email_id, status=EmailStatus.SENDING).update(
+                status=EmailStatus.FAILED, last_error=error, locked_until=None
+            )
+            logger.error("email %s failed for good: %s", email_id, error)
+            return "failed"
+        wait = EMAIL_FIRST_WAIT * 2 ** (email.attempts - 1)
+        EmailDelivery.objects.filter(pk=email_id, status=EmailStatus.SENDING).update(
+            status=EmailStatus.PENDING,
+            next_attempt_at=now + wait,
+            last_error=error,
+            locked_until=None,
+        )
+        logger.warning("email %s attempt %d failed: %s", email_id, email.attempts, error)
+        return "retry"
+    EmailDelivery.objects.filter(pk=email_id).update(
+        status=EmailStatus.SENT, sent_at=timezone.now(), last_error="", locked_until=None
+    )
+    return "sent"
