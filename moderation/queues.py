@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from moderation.choices import OPEN_CASE_STATUSES, AuditAction, CaseStatus, Reason
 from moderation.errors import InvalidInput, NotFound, NotPermitted
@@ -319,7 +320,10 @@ def queue_claim_filter(*, user: User, queue: Queue, now: datetime | None = None)
     """The filter ``case_claim_next`` gets for this queue: the queue's cases, minus what this
     user skipped recently. Visibility (own platform) is added by the service itself."""
     if not queue_is_claimable(queue):
-        raise InvalidInput("This queue has no cases to claim.", errors={"queue": "not claimable"})
+        raise InvalidInput(
+            _("Antrean ini tidak berisi kasus yang bisa diambil."),
+            errors={"queue": "not claimable"},
+        )
     q = queue_filter_q(queue.filters or {})
     skipped = cases_skipped_recently(user=user, now=now)
     if skipped:
