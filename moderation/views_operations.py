@@ -23,6 +23,7 @@ from moderation.choices import DeliveryStatus
 from moderation.errors import ModerationError
 from moderation.models import OutboundDelivery, Platform, User
 from moderation.services.deliveries import (
+    can_operate_callbacks,
     delivery_resend,
     platform_callback_disable,
     platform_callback_enable,
@@ -34,10 +35,9 @@ PAGE_SIZE = 50
 
 def _operable(request: HttpRequest) -> tuple[User, QuerySet[Platform]]:
     user: User = request.user  # type: ignore[assignment]
-    platforms = platforms_operable(user)
-    if not platforms.exists():
+    if not can_operate_callbacks(user):
         raise PermissionDenied(_("Halaman ini untuk supervisor dan administrator."))
-    return user, platforms
+    return user, platforms_operable(user)
 
 
 def _platform(request: HttpRequest, slug: str) -> tuple[User, Platform]:
@@ -58,7 +58,7 @@ def _to_platform(platform: Platform, status: str = "") -> HttpResponseRedirect:
 @require_GET
 @login_required
 def operations_callbacks(request: HttpRequest) -> HttpResponse:
-    _, platforms = _operable(request)
+    platforms = _operable(request)[1]
     summaries = platform_delivery_summaries(platforms)
     return render(
         request,
@@ -70,7 +70,7 @@ def operations_callbacks(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def operations_platform(request: HttpRequest, slug: str) -> HttpResponse:
-    _, platform = _platform(request, slug)
+    platform = _platform(request, slug)[1]
     status = request.GET.get("status") or DeliveryStatus.FAILED
     if status not in DeliveryStatus.values:
         return HttpResponse(_("Status tidak dikenal."), status=400)

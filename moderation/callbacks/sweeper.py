@@ -54,8 +54,17 @@ def deliveries_enqueue(delivery_ids: list[int]) -> int:
     return published
 
 
-def delivery_sweep(*, now: datetime | None = None, batch: int = 1000) -> int:
-    """Re-enqueue what is due or was lost. Returns how many messages were published."""
+def delivery_sweep(
+    *,
+    now: datetime | None = None,
+    new_row_grace: timedelta = NEW_ROW_GRACE,
+    batch: int = 1000,
+) -> int:
+    """Re-enqueue what is due or was lost. Returns how many messages were published.
+
+    ``new_row_grace=timedelta(0)`` sweeps brand-new rows at once (an operator who knows the
+    broker was down when they were written, and the tests).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         lost = OutboundDelivery.objects.filter(
@@ -72,7 +81,7 @@ def delivery_sweep(*, now: datetime | None = None, batch: int = 1000) -> int:
             OutboundDelivery.objects.select_for_update(skip_locked=True)
             .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-            .filter(Q(attempts__gt=0) | Q(next_attempt_at__lte=now - NEW_ROW_GRACE))
+            .filter(Q(attempts__gt=0) | Q(next_attempt_at__lte=now - new_row_grace))
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:batch]
         )

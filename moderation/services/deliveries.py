@@ -16,18 +16,25 @@ from moderation.services.audit import audit_record
 RESENDABLE_STATUSES = (DeliveryStatus.FAILED,)
 
 
+def can_operate_callbacks(user: User) -> bool:
+    """Supervisors and administrators watch callbacks (each on the platforms they may)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR)
+    )
+
+
 def platforms_operable(user: User) -> QuerySet[Platform]:
     """The platforms whose callbacks a user may watch and act on.
 
     Administrators and supervisors outside the platforms (KPU, Bawaslu): all of them.
     A platform's own supervisor: that platform only.
     """
-    if not user.is_authenticated or not user.is_active:
+    if not can_operate_callbacks(user):
         return Platform.objects.none()
     if user.has_role(Role.ADMINISTRATOR):
         return Platform.objects.all()
-    if not user.has_role(Role.SUPERVISOR):
-        return Platform.objects.none()
     if user.organisation is not None and user.organisation.kind == OrganisationKind.PLATFORM:
         return Platform.objects.filter(organisation_id=user.organisation_id)
     return Platform.objects.all()
