@@ -217,6 +217,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per domain choice set, wherever a field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "moderation.choices.CaseStatus",
+        "ClarificationStatusEnum": "moderation.choices.ClarificationStatus",
+        "DecisionActionEnum": "moderation.choices.Action",
+        "AuditActionEnum": "moderation.choices.AuditAction",
+        "ReasonEnum": "moderation.choices.Reason",
+    },
 }
 
 # --- Security headers (production) -------------------------------------------------------------

@@ -1,0 +1,54 @@
+"""Query-string filters of the list endpoints (contract §4). Bad values are 400 problems."""
+
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+
+from moderation.choices import AuditAction, CaseStatus, ClarificationStatus
+from moderation.models import AuditEvent, Case, Clarification, Platform
+
+
+class CaseFilter(filters.FilterSet):
+    platform = filters.CharFilter(method="filter_platform", help_text="Platform slug.")
+    video = filters.CharFilter(
+        field_name="video__platform_video_id", help_text="The platform's video id."
+    )
+    status = filters.ChoiceFilter(choices=CaseStatus.choices)
+
+    class Meta:
+        model = Case
+        fields = ["platform", "video", "status"]
+
+    def filter_platform(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        # A subquery on the slug, so the case indexes on platform_id still apply.
+        return queryset.filter(
+            platform_id__in=Platform.objects.filter(slug=value).values_list("pk", flat=True)
+        )
+
+
+class ClarificationFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ClarificationStatus.choices)
+
+    class Meta:
+        model = Clarification
+        fields = ["status"]
+
+
+class AuditEventFilter(filters.FilterSet):
+    """``actor`` is a username or a user id; ``since`` inclusive, ``until`` exclusive."""
+
+    actor = filters.CharFilter(method="filter_actor", help_text="Username or user id.")
+    action = filters.ChoiceFilter(choices=AuditAction.choices)
+    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    case = filters.NumberFilter(field_name="case_id", min_value=1)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor", "action", "since", "until", "case"]
+
+    def filter_actor(
+        self, queryset: QuerySet[AuditEvent], name: str, value: str
+    ) -> QuerySet[AuditEvent]:
+        if value.isdigit():
+            return queryset.filter(actor_id=int(value))
+        return queryset.filter(actor__username=value)

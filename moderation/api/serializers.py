@@ -1,0 +1,277 @@
+"""API shapes (contract §4). Output serializers read prefetched rows; input serializers check
+shape only. Rules and writes stay in the services."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from moderation.choices import (
+    Action,
+    AutomatedDecision,
+    ClarificationRating,
+    Ground,
+    Reason,
+)
+from moderation.models import (
+    AuditEvent,
+    Case,
+    CaseClarification,
+    Clarification,
+    Decision,
+    Flag,
+)
+
+# --- Cases -------------------------------------------------------------------------------------
+
+
+class VideoRefSerializer(serializers.Serializer):
+    """``video`` in a case: the platform's slug, its video id and the URL."""
+
+    platform = serializers.CharField(source="platform.slug")
+    id = serializers.CharField(source="platform_video_id")
+    url = serializers.URLField()
+
+
+class VideoSerializer(VideoRefSerializer):
+    author_id = serializers.CharField()
+    author_handle = serializers.CharField()
+    caption = serializers.CharField()
+    language = serializers.CharField()
+    region = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    view_count = serializers.IntegerField(allow_null=True)
+    thumbnail_url = serializers.URLField()
+    author_is_political = serializers.BooleanField()
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    reasons = serializers.ListField(child=serializers.CharField())
+    video = VideoRefSerializer()
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "status",
+            "priority",
+            "flag_count",
+            "reasons",
+            "video",
+            "assignee",
+            "due_at",
+        ]
+        read_only_fields = fields
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    flag_id = serializers.CharField(source="platform_flag_id")
+
+    class Meta:
+        model = Flag
+        fields = ["id", "flag_id", "reason", "source", "confidence", "note", "flagged_at"]
+        read_only_fields = fields
+
+
+class PriorityLineSerializer(serializers.Serializer):
+    signal = serializers.CharField()
+    label = serializers.CharField()
+    points = serializers.IntegerField()
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    is_final = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "case",
+            "action",
+            "ground",
+            "category",
+            "statement_of_reasons",
+            "clarification",
+            "automated_detection",
+            "automated_decision",
+            "territorial_scope",
+            "facts",
+            "decided_by",
+            "decided_at",
+            "case_version",
+            "supersedes",
+            "approval_state",
+            "approved_by",
+            "approved_at",
+            "approval_note",
+            "is_final",
+        ]
+        read_only_fields = fields
+
+
+class AttachedClarificationSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="clarification.id")
+    title = serializers.CharField(source="clarification.title")
+    rating = serializers.CharField(source="clarification.rating")
+    status = serializers.CharField(source="clarification.status")
+    version = serializers.IntegerField(source="clarification.version")
+    attached_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseClarification
+        fields = ["id", "title", "rating", "status", "version", "attached_by", "attached_at"]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    """One case with its flags, clarifications and decisions; ``version`` is what a decision
+    must send back."""
+
+    video = VideoSerializer()
+    priority_breakdown = PriorityLineSerializer(many=True)
+    flags = FlagSerializer(many=True)
+    clarifications = AttachedClarificationSerializer(many=True, source="case_clarifications")
+    decisions = DecisionSerializer(many=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "version",
+            "language",
+            "awaiting_approval",
+            "lease_expires_at",
+            "opened_at",
+            "last_flag_at",
+            "decided_at",
+            "closed_at",
+            "close_reason",
+            "priority_breakdown",
+            "flags",
+            "clarifications",
+            "decisions",
+        ]
+        read_only_fields = fields
+
+
+# --- Inputs ------------------------------------------------------------------------------------
+
+
+class ClaimNextSerializer(serializers.Serializer):
+    queue = serializers.SlugField(required=False, help_text="A queue slug; default: any case.")
+
+
+class ReleaseSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Given: the release is recorded as a skip with this reason.",
+    )
+
+
+class DecisionCreateSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    ground = serializers.ChoiceField(choices=Ground.choices)
+    category = serializers.ChoiceField(choices=Reason.choices)
+    statement_of_reasons = serializers.CharField(max_length=5000)
+    clarification = serializers.PrimaryKeyRelatedField(
+        queryset=Clarification.objects.all(), required=False, allow_null=True
+    )
+    version = serializers.IntegerField(
+        min_value=1, help_text="The case version the decider saw; a stale one gets 409."
+    )
+    automated_detection = serializers.BooleanField(required=False, default=False)
+    automated_decision = serializers.ChoiceField(
+        choices=AutomatedDecision.choices, required=False, default=AutomatedDecision.NOT_AUTOMATED
+    )
+    territorial_scope = serializers.ListField(
+        child=serializers.RegexField(r"^[A-Z]{2}$"), required=False, default=list
+    )
+    facts = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["action"] == Action.LABEL and not attrs.get("clarification"):
+            raise serializers.ValidationError(
+                {"clarification": "A label decision needs a published clarification."}
+            )
+        return attrs
+
+
+class AttachSerializer(serializers.Serializer):
+    clarification = serializers.PrimaryKeyRelatedField(queryset=Clarification.objects.all())
+
+
+# --- Clarifications ----------------------------------------------------------------------------
+
+
+class ClarificationSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approver = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    rating = serializers.ChoiceField(choices=ClarificationRating.choices)
+    sources = serializers.ListField(child=serializers.URLField(max_length=1000), required=False)
+
+    class Meta:
+        model = Clarification
+        fields = [
+            "id",
+            "claim",
+            "rating",
+            "title",
+            "body",
+            "title_en",
+            "body_en",
+            "language",
+            "sources",
+            "status",
+            "version",
+            "author",
+            "approver",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "retracted_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "version",
+            "author",
+            "approver",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "retracted_at",
+        ]
+
+
+class RetractSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+# --- Audit -------------------------------------------------------------------------------------
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "actor_kind",
+            "actor_organisation",
+            "action",
+            "object_type",
+            "object_id",
+            "case",
+            "before",
+            "after",
+            "ip_address",
+            "request_id",
+        ]
+        read_only_fields = fields
