@@ -90,7 +90,9 @@ def audit_log_seal() -> int:
     return sealed
 
 
-@shared_task(name="moderation.tasks.raw_event_retry", acks_late=True, time_limit=120)
+@shared_task(
+    name="moderation.tasks.raw_event_retry", acks_late=True, soft_time_limit=90, time_limit=120
+)
 def raw_event_retry(raw_event_id: int) -> str | None:
     """A webhook delivery stored without its effects (processing failed in the request)."""
     from moderation.services.ingest import raw_event_retry as retry
@@ -98,7 +100,9 @@ def raw_event_retry(raw_event_id: int) -> str | None:
     return retry(raw_event_id=raw_event_id)
 
 
-@shared_task(name="moderation.tasks.raw_events_sweep", acks_late=True, time_limit=240)
+@shared_task(
+    name="moderation.tasks.raw_events_sweep", acks_late=True, soft_time_limit=200, time_limit=240
+)
 def raw_events_sweep() -> int:
     """Beat, every minute: webhook deliveries still in status received (moderation/webhooks)."""
     from moderation.services.ingest import raw_events_sweep as sweep

@@ -130,7 +130,7 @@ def raw_event_store(
                 delivery.received_at,
                 status,
                 processed_at,
-                0 if status == RawEventStatus.RECEIVED else 1,
+                0 if status == RawEventStatus.IGNORED else 1,  # the attempt in the request
                 last_error,
             ],
         )
@@ -165,13 +165,19 @@ class StoredDelivery:
 # --- Shared pieces -----------------------------------------------------------------------------
 
 
+def ingest_lock_key(kind: str, platform_id: int, key: str | int) -> int:
+    """The advisory lock key of one ingest subject. Any 64-bit key will do: a collision only
+    serialises two unrelated subjects."""
+    digest = hashlib.blake2b(f"saring.{kind}:{platform_id}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _ingest_lock(kind: str, platform_id: int, key: str | int) -> None:
     """Serialise ingest of one subject (a video, a decision's appeals) until the transaction
-    ends. Any 64-bit key will do: a collision only serialises two unrelated subjects."""
-    digest = hashlib.blake2b(f"saring.{kind}:{platform_id}:{key}".encode(), digest_size=8).digest()
+    ends."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+            "SELECT pg_advisory_xact_lock(%s)", [ingest_lock_key(kind, platform_id, key)]
         )
 
 
@@ -223,14 +229,14 @@ def _video_fields_apply(video: Video, data: VideoData, observed_at: datetime) ->
             setattr(video, name, value)
             changed.append(name)
     view_count = data.fields.get("view_count")
-    if view_count is not None and (
-        video.view_count_updated_at is None or observed_at >= video.view_count_updated_at
+    if (
+        view_count is not None
+        and view_count != video.view_count
+        and (video.view_count_updated_at is None or observed_at >= video.view_count_updated_at)
     ):
-        if video.view_count != view_count:
-            video.view_count = view_count
-            changed.append("view_count")
+        video.view_count = view_count
         video.view_count_updated_at = observed_at
-        changed.append("view_count_updated_at")
+        changed += ["view_count", "view_count_updated_at"]
     return changed
 
 

@@ -1,0 +1,149 @@
+"""Idempotency under real concurrency: threads, each with its own database connection, released
+at once by a barrier against the real PostgreSQL. Constraints and locks, not luck."""
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from moderation.choices import OPEN_CASE_STATUSES, AuditAction, CaseStatus
+from moderation.models import AuditEvent, Case, Flag, RawEvent, Video
+from tests.factories import DecisionFactory
+from tests.webhooks.helpers import encode, fixture, flag_event, signed_headers, url
+
+N = 20
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = work(i)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
+def post(raw: bytes, headers: dict[str, str]) -> int:
+    response = Client().post(url(), data=raw, content_type="application/json", headers=headers)
+    assert response.status_code < 500, response.content
+    return response.status_code
+
+
+def test_twenty_copies_of_one_delivery_make_one_raw_event_one_flag_one_case(secret):
+    raw = encode(fixture("flag.created"))
+    headers = signed_headers(secret, raw, webhook_id="msg_same")
+
+    statuses = Counter(run_at_once(N, lambda i: post(raw, headers)))
+
+    assert statuses == {202: 1, 200: N - 1}
+    assert RawEvent.objects.count() == 1
+    assert Flag.objects.count() == 1
+    case = Case.objects.get()
+    assert case.flag_count == 1
+    assert AuditEvent.objects.filter(action=AuditAction.CASE_OPEN).count() == 1
+
+
+def test_one_flag_id_under_twenty_webhook_ids_is_one_flag(secret):
+    raw = encode(flag_event(flag_id="flg_retried"))
+    headers = [signed_headers(secret, raw, webhook_id=f"msg_{i}") for i in range(N)]
+
+    statuses = Counter(run_at_once(N, lambda i: post(raw, headers[i])))
+
+    assert statuses == {202: 1, 200: N - 1}
+    assert Flag.objects.count() == 1
+    assert RawEvent.objects.count() == 1
+    assert Case.objects.get().flag_count == 1
+
+
+def test_twenty_different_flags_on_one_new_video_make_one_case_with_twenty_flags(secret):
+    bodies = [encode(flag_event(video_id="7300000000000000001")) for _ in range(N)]
+    headers = [signed_headers(secret, body) for body in bodies]
+
+    statuses = Counter(run_at_once(N, lambda i: post(bodies[i], headers[i])))
+
+    assert statuses == {202: N}
+    assert Video.objects.count() == 1
+    case = Case.objects.get()
+    assert case.status == CaseStatus.NEW
+    assert case.flag_count == N
+    assert Flag.objects.filter(case=case).count() == N
+    assert AuditEvent.objects.filter(action=AuditAction.CASE_OPEN).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.CASE_FLAG_JOIN).count() == N - 1
+
+
+def test_many_videos_many_flags_and_retries_at_once(secret):
+    """4 videos x 5 flags, each delivered twice (a retry racing its original): 40 requests."""
+    events = [
+        flag_event(video_id=f"73000000000000001{v}", reason=("hoax", "sara")[f % 2])
+        for v in range(4)
+        for f in range(5)
+    ]
+    deliveries = []
+    for event in events:
+        raw = encode(event)
+        headers = signed_headers(secret, raw)
+        deliveries += [(raw, headers), (raw, headers)]
+
+    statuses = Counter(run_at_once(len(deliveries), lambda i: post(*deliveries[i])))
+
+    assert statuses == {202: 20, 200: 20}
+    assert Flag.objects.count() == 20
+    assert RawEvent.objects.count() == 20
+    for video in Video.objects.all():
+        open_cases = Case.objects.filter(video=video, status__in=OPEN_CASE_STATUSES)
+        assert open_cases.count() == 1
+        assert open_cases.get().flag_count == 5
+
+
+def test_flags_racing_a_removal_leave_no_flag_behind(secret):
+    """Flags and a video.removed at once, in whatever order the locks give them: no deadlock,
+    every flag lands on a case, and the video never has two open cases."""
+    video_id = "7300000000000000009"
+    bodies = [encode(flag_event(video_id=video_id, source="user_report")) for _ in range(N - 1)]
+    removed = fixture("video.removed")
+    removed["data"]["video_id"] = video_id
+    bodies.append(encode(removed))
+    headers = [signed_headers(secret, body) for body in bodies]
+
+    statuses = Counter(run_at_once(N, lambda i: post(bodies[i], headers[i])))
+
+    assert statuses == {202: N}
+    assert Flag.objects.count() == N - 1
+    assert RawEvent.objects.count() == N
+    assert Flag.objects.filter(case__isnull=True).count() == 0
+    assert Case.objects.filter(status__in=OPEN_CASE_STATUSES).count() <= 1
+
+
+def test_twenty_copies_of_one_appeal_open_it_once(secret, tiktok):
+    decision = DecisionFactory(case__video__platform=tiktok)
+    event = fixture("appeal.created")
+    event["data"]["decision_id"] = decision.pk
+    raw = json.dumps(event).encode()
+    headers = [signed_headers(secret, raw) for _ in range(N)]
+
+    statuses = Counter(run_at_once(N, lambda i: post(raw, headers[i])))
+
+    assert statuses == {202: 1, 200: N - 1}
+    assert Case.objects.get().status == CaseStatus.APPEALED
+    assert AuditEvent.objects.filter(action=AuditAction.APPEAL_OPEN).count() == 1
