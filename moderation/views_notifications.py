@@ -59,7 +59,7 @@ def _has_case_page() -> bool:
 
 def notification_link(notification: Notification) -> str:
     """Where a notification leads: its case, or the operators page of its platform."""
-    if notification.kind in OPERATIONS_KINDS and notification.platform_id:
+    if notification.kind in OPERATIONS_KINDS and notification.platform is not None:
         return reverse("operations_platform", args=[notification.platform.slug])
     if notification.case_id and _has_case_page():
         return reverse("case_detail", args=[notification.case_id])

@@ -4,9 +4,11 @@ docs/celery.md explains the queues, the beat schedule and why each setting is wh
 """
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pemilu.settings")
 
@@ -89,4 +91,26 @@ app.conf.beat_schedule = {
         "options": {"expires": 3 * 3600},
     },
 }
+# Celery's Django fixup closes the database connection before and after every task, so each
+# task paid for a new PostgreSQL connection: most of a callback's cost (see
+# bench/results/callbacks.md). Keep connections the way a web request does instead:
+# close_old_connections honours CONN_MAX_AGE and CONN_HEALTH_CHECKS and drops a connection that
+# saw an error. The fixup then closes connections only once every 1000 tasks.
+app.conf.CELERY_DB_REUSE_MAX = 1000
+
+
+@task_prerun.connect
+def _db_connections_before_task(**kwargs: Any) -> None:
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
+@task_postrun.connect
+def _db_connections_after_task(**kwargs: Any) -> None:
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 app.autodiscover_tasks()

@@ -27,7 +27,7 @@ class PlatformDeliverySummary:
     @property
     def status_counts(self) -> list[tuple[str, str, int]]:
         """(status, label, count) for every status, in the choices' order."""
-        return [(value, label, self.count(value)) for value, label in DeliveryStatus.choices]
+        return [(value, str(label), self.count(value)) for value, label in DeliveryStatus.choices]
 
 
 def platform_delivery_summaries(platforms: QuerySet[Platform]) -> list[PlatformDeliverySummary]:
@@ -47,8 +47,8 @@ def platform_delivery_summaries(platforms: QuerySet[Platform]) -> list[PlatformD
         .annotate(oldest=Min("created_at"))
         .order_by()
     )
-    for row in oldest:
-        summaries[row["platform_id"]].oldest_waiting_at = row["oldest"]
+    for waiting in oldest:
+        summaries[waiting["platform_id"]].oldest_waiting_at = waiting["oldest"]
     return list(summaries.values())
 
 

@@ -34,6 +34,8 @@ from moderation.choices import DeliveryStatus
 from moderation.models import OutboundDelivery, Platform
 
 logger = logging.getLogger("saring.callbacks")
+# httpx logs every request at INFO; our own line per outcome says more and no URL twice.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 USER_AGENT = "Saring-Callbacks/1.0 (+https://saring.kpu.go.id)"
 ERROR_TEXT_LIMIT = 500

@@ -35,8 +35,9 @@ def platforms_operable(user: User) -> QuerySet[Platform]:
         return Platform.objects.none()
     if user.has_role(Role.ADMINISTRATOR):
         return Platform.objects.all()
-    if user.organisation is not None and user.organisation.kind == OrganisationKind.PLATFORM:
-        return Platform.objects.filter(organisation_id=user.organisation_id)
+    organisation = user.organisation
+    if organisation is not None and organisation.kind == OrganisationKind.PLATFORM:
+        return Platform.objects.filter(organisation=organisation)
     return Platform.objects.all()
 
 

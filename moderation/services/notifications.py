@@ -61,7 +61,7 @@ KIND_ROLES: dict[str, tuple[str, ...]] = {
     NotificationKind.CALLBACK_DISABLED: (Role.ADMINISTRATOR,),
 }
 
-_EMAIL_STATE_OF_CHANNEL = {
+_EMAIL_STATE_OF_CHANNEL: dict[str, str] = {
     NotificationChannel.IN_APP: NotificationEmailState.NONE,
     NotificationChannel.EMAIL_NOW: NotificationEmailState.WAITING,
     NotificationChannel.DAILY_DIGEST: NotificationEmailState.DIGEST,

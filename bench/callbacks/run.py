@@ -1,0 +1,544 @@
+"""Callback delivery benchmark: real PostgreSQL, a private redis-server, real Celery worker
+processes, and a local HTTP sink that answers 200.
+
+    .venv/bin/python bench/callbacks/run.py            # about 2-4 minutes
+    .venv/bin/python bench/callbacks/run.py --deliveries 500 --latency-seconds 5   # a smoke run
+
+It measures
+1. throughput: N delivery rows are enqueued at once; deliveries per second until the sink has
+   all N, with a worker of 1 and of 2 processes (prefork ``-c 1`` / ``-c 2``);
+2. end-to-end latency: decisions recorded through ``decision_record`` at 50 per second; for
+   each, the time from its commit to the callback arriving at the sink (p50/p95/p99);
+3. the floor: the same N signed POSTs sent by a plain Python loop over one httpx connection
+   pool, no database, no broker.
+
+It writes bench/results/callbacks.md (the table) and bench/results/raw/callbacks-<time>.json.
+It uses its own database (``saring_bench_callbacks``, dropped and re-created) on the server of
+DATABASE_URL (default postgres://postgres@127.0.0.1:5432/saring); nothing else is touched.
+"""
+
+import argparse
+import json
+import os
+import platform as pyplatform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.callbacks.support import PrivateRedis, free_port, wait_until  # noqa: E402
+
+BENCH_DB = "saring_bench_callbacks"
+RESULTS = ROOT / "bench" / "results"
+VENV_BIN = ROOT / ".venv" / "bin"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {message}", flush=True)
+
+
+# --- Environment ----------------------------------------------------------------------------
+
+
+def bench_database_url() -> tuple[str, str]:
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saring")
+    parts = urlsplit(base)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return admin, urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def recreate_database(admin_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def machine_info(redis_url: str) -> dict[str, str]:
+    cpu = ""
+    with Path("/proc/cpuinfo").open() as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kb = 0
+    with Path("/proc/meminfo").open() as f:
+        for line in f:
+            if line.startswith("MemTotal"):
+                mem_kb = int(line.split()[1])
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    import celery
+    import redis
+
+    redis_version = redis.Redis.from_url(redis_url).info("server")["redis_version"]
+    return {
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "cpu": cpu,
+        "cpus": str(os.cpu_count()),
+        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
+        "os": f"{pyplatform.system()} {pyplatform.release()}",
+        "python": pyplatform.python_version(),
+        "postgresql": pg,
+        "redis": redis_version,
+        "celery": celery.__version__,
+    }
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "callbacks" / "sink.py"),
+                "--port",
+                str(self.port),
+            ]
+        )
+        assert wait_until(self._up, timeout=10), "sink did not start"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/kpu/callbacks"
+
+    def _get(self, path: str) -> object:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    def _up(self) -> bool:
+        try:
+            self._get("/stats")
+        except OSError:
+            return False
+        return True
+
+    def count(self) -> int:
+        return int(self._get("/stats")["count"])  # type: ignore[index]
+
+    def dump(self) -> list[tuple[str, float]]:
+        return [tuple(x) for x in self._get("/dump")]  # type: ignore[union-attr]
+
+    def reset(self) -> None:
+        urllib.request.urlopen(f"http://127.0.0.1:{self.port}/reset", timeout=10).read()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class WorkerProcess:
+    def __init__(self, env: dict[str, str], concurrency: int) -> None:
+        self.log = Path(tempfile.mkstemp(prefix=f"bench-worker-c{concurrency}-", suffix=".log")[1])
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    str(VENV_BIN / "celery"),
+                    "-A",
+                    "pemilu",
+                    "worker",
+                    "-Q",
+                    "callbacks",
+                    "-c",
+                    str(concurrency),
+                    "-n",
+                    f"bench-c{concurrency}@%h",
+                    "-l",
+                    "info",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        assert wait_until(lambda: " ready." in self.log.read_text(), timeout=60), (
+            self.log.read_text()
+        )
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+# --- The measurements -----------------------------------------------------------------------
+
+
+def seed(sink_url: str, cases_needed: int):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from moderation.choices import CaseStatus, Role
+    from moderation.models import Case, Organisation, Platform, User, Video
+    from moderation.services.secrets import secret_generate
+
+    org = Organisation.objects.create(slug="benchtv", name="BenchTV", kind="platform")
+    platform = Platform.objects.create(
+        slug="benchtv",
+        name="BenchTV",
+        organisation=org,
+        callback_url=sink_url,
+        callback_secret=secret_generate(),
+    )
+    supervisor = User.objects.create(username="bench-supervisor", organisation=org)
+    supervisor.groups.add(Group.objects.get(name=Role.SUPERVISOR))
+    now = timezone.now()
+    videos = Video.objects.bulk_create(
+        Video(platform=platform, platform_video_id=f"7300{i:015d}", url="https://bench.tv/v")
+        for i in range(cases_needed)
+    )
+    Case.objects.bulk_create(
+        Case(
+            platform=platform,
+            video=v,
+            status=CaseStatus.IN_REVIEW,
+            reasons=["hoax"],
+            opened_at=now,
+            due_at=now,
+        )
+        for v in videos
+    )
+    return platform, supervisor
+
+
+def make_rows(platform, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """N pending delivery rows with contract-shaped decision.recorded payloads."""
+    from django.utils import timezone
+
+    from moderation.models import OutboundDelivery
+
+    now = timezone.now()
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = OutboundDelivery.objects.bulk_create(
+        OutboundDelivery(
+            platform=platform,
+            event_type="decision.recorded",
+            payload={
+                "type": "decision.recorded",
+                "timestamp": stamp,
+                "data": {
+                    "decision_id": 100000 + i,
+                    "case_id": 50000 + i,
+                    "video_id": f"7326{i:015d}",
+                    "action": "label",
+                    "ground": "community_guidelines",
+                    "category": "voter_suppression",
+                    "statement_of_reasons": "Video ini menyatakan pemilih tanpa undangan C6 "
+                    "tidak dapat memilih. Menurut KPU, pemilih cukup membawa KTP-el.",
+                    "clarification_id": 41,
+                    "decided_at": stamp,
+                    "supersedes": None,
+                },
+            },
+            next_attempt_at=now,
+            created_at=now,
+            subject=f"bench:{i}",
+        )
+        for i in range(n)
+    )
+    return [r.pk for r in rows]
+
+
+def throughput(platform, sink: Sink, env: dict[str, str], concurrency: int, n: int) -> dict:  # type: ignore[no-untyped-def]
+    from moderation.callbacks.sweeper import deliveries_enqueue
+    from moderation.models import OutboundDelivery
+
+    ids = make_rows(platform, n)
+    worker = WorkerProcess(env, concurrency)
+    try:
+        sink.reset()
+        started = time.perf_counter()
+        deliveries_enqueue(ids)
+        published = time.perf_counter()
+        assert wait_until(lambda: sink.count() >= n, timeout=600, interval=0.05)
+        elapsed = time.perf_counter() - started
+    finally:
+        worker.stop()
+    received = sink.dump()
+    delivered = OutboundDelivery.objects.filter(pk__in=ids, status="delivered").count()
+    return {
+        "workers": concurrency,
+        "deliveries": n,
+        "seconds": round(elapsed, 3),
+        "per_second": round(n / elapsed, 1),
+        "publish_seconds": round(published - started, 3),
+        "received": len(received),
+        "distinct_webhook_ids": len({w for w, _ in received}),
+        "rows_delivered": delivered,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def latency(
+    platform, supervisor, sink: Sink, env, concurrency: int, rate: int, seconds: int
+) -> dict:  # type: ignore[no-untyped-def]
+    from moderation.choices import CaseStatus
+    from moderation.models import Case, OutboundDelivery
+    from moderation.services.decisions import decision_record
+
+    total = rate * seconds
+    cases = list(
+        Case.objects.filter(platform=platform, status=CaseStatus.IN_REVIEW).order_by("pk")[:total]
+    )
+    assert len(cases) == total, "not enough cases seeded"
+    worker = WorkerProcess(env, concurrency)
+    committed: dict[int, tuple[float, float]] = {}
+    try:
+        sink.reset()
+        interval = 1 / rate
+        began = time.perf_counter()
+        wall_began = time.time()
+        for i, case in enumerate(cases):
+            slot = began + i * interval
+            pause = slot - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            start = time.time()
+            decision = decision_record(
+                case=case,
+                user=supervisor,
+                version=case.version,
+                action="no_action",
+                ground="community_guidelines",
+                category="hoax",
+                statement_of_reasons="Tidak melanggar pedoman komunitas.",
+            )
+            committed[decision.pk] = (start, time.time())
+        achieved = total / (time.time() - wall_began)
+        assert wait_until(lambda: sink.count() >= total, timeout=120, interval=0.1)
+    finally:
+        worker.stop()
+    arrivals = dict(sink.dump())
+    by_webhook = dict(
+        OutboundDelivery.objects.filter(
+            subject__in=[f"decision:{d}" for d in committed]
+        ).values_list("webhook_id", "subject")
+    )
+    from_commit, from_call, series = [], [], []
+    for webhook_id, subject in by_webhook.items():
+        decision_id = int(subject.split(":")[1])
+        start, end = committed[decision_id]
+        from_commit.append((arrivals[webhook_id] - end) * 1000)
+        from_call.append((arrivals[webhook_id] - start) * 1000)
+        series.append((round(end - wall_began, 3), round(from_commit[-1], 1)))
+    return {
+        "workers": concurrency,
+        "decisions": total,
+        "target_rate": rate,
+        "achieved_rate": round(achieved, 1),
+        "p50_ms": round(percentile(from_commit, 50), 1),
+        "p95_ms": round(percentile(from_commit, 95), 1),
+        "p99_ms": round(percentile(from_commit, 99), 1),
+        "max_ms": round(max(from_commit), 1),
+        "mean_ms": round(statistics.fmean(from_commit), 1),
+        "p95_ms_from_call_start": round(percentile(from_call, 95), 1),
+        "received": len(arrivals),
+        "series": sorted(series),
+    }
+
+
+def baseline(platform, sink: Sink, n: int) -> dict:  # type: ignore[no-untyped-def]
+    """The floor: N signed POSTs over one httpx connection pool, nothing else."""
+    import httpx
+    from django.utils import timezone
+
+    from moderation.callbacks.sender import sign_callback
+    from moderation.models import OutboundDelivery
+
+    rows = list(OutboundDelivery.objects.filter(platform=platform).order_by("pk")[:n])
+    sink.reset()
+    started = time.perf_counter()
+    with httpx.Client(timeout=15) as client:
+        for row in rows:
+            request = sign_callback(
+                delivery=row, secret=platform.callback_secret, now=timezone.now()
+            )
+            response = client.post(
+                platform.callback_url, content=request.body, headers=request.headers
+            )
+            response.raise_for_status()
+    elapsed = time.perf_counter() - started
+    return {
+        "deliveries": len(rows),
+        "seconds": round(elapsed, 3),
+        "per_second": round(len(rows) / elapsed, 1),
+    }
+
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+def report(results: dict, command: str) -> str:
+    base = results["baseline"]["per_second"]
+    lines = [
+        "# Callback delivery benchmark",
+        "",
+        f"Run {results['started']} with `{command}`.",
+        "",
+        "Real PostgreSQL, a private redis-server, real Celery worker processes "
+        "(`celery -A pemilu worker -Q callbacks -c N -l info`, the production settings), and a "
+        "local HTTP sink answering 200 (bench/callbacks/sink.py). Each delivery is the full "
+        "path: load the row, claim it with a conditional UPDATE, sign (Standard Webhooks), POST, "
+        "record the outcome.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in results["machine"].items()],
+        "",
+        "All processes (PostgreSQL, Redis, the workers, the sink, the driver) share this machine. "
+        "Load average at the end: " + results.get("load_at_end", "?") + ".",
+        "",
+        "## Throughput",
+        "",
+        "| sender | deliveries | seconds | deliveries/s | ratio to the plain loop |",
+        "|---|---:|---:|---:|---:|",
+        f"| plain Python loop, one httpx pool (the floor) | {results['baseline']['deliveries']} "
+        f"| {results['baseline']['seconds']} | {base} | 1.00 |",
+    ]
+    for t in results["throughput"]:
+        lines.append(
+            f"| Celery worker, {t['workers']} process{'es' if t['workers'] > 1 else ''} "
+            f"| {t['deliveries']} | {t['seconds']} | {t['per_second']} "
+            f"| {t['per_second'] / base:.2f} |"
+        )
+    lines += [
+        "",
+        "Every run: "
+        + "; ".join(
+            f"{t['workers']} process(es): {t['received']} requests, {t['distinct_webhook_ids']} "
+            f"distinct webhook-ids, {t['rows_delivered']} rows delivered"
+            for t in results["throughput"]
+        )
+        + ".",
+        "",
+        "## End-to-end latency at 50 decisions/s",
+        "",
+        "From the commit of `decision_record` (the call returned) to the callback arriving at "
+        "the sink. Target: p95 under 1 s.",
+        "",
+        "| workers | decisions | achieved rate/s | p50 ms | p95 ms | p99 ms | max ms "
+        "| p95 ms from call start |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results["latency"]:
+        lines.append(
+            f"| {r['workers']} | {r['decisions']} | {r['achieved_rate']} | {r['p50_ms']} "
+            f"| {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['p95_ms_from_call_start']} |"
+        )
+    lines += [
+        "",
+        "## Rerun",
+        "",
+        "    .venv/bin/python bench/callbacks/run.py",
+        "",
+        "Raw output: bench/results/raw/ (git-ignored).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deliveries", type=int, default=2000)
+    parser.add_argument("--rate", type=int, default=50)
+    parser.add_argument("--latency-seconds", type=int, default=20)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--no-report", action="store_true", help="print, do not write the .md")
+    parser.add_argument("--skip-throughput", action="store_true")
+    args = parser.parse_args()
+    concurrencies = [int(w) for w in args.workers.split(",")]
+
+    admin_url, db_url = bench_database_url()
+    log(f"database {BENCH_DB}: re-creating and migrating")
+    recreate_database(admin_url)
+    redis_server = PrivateRedis()
+    redis_server.start()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pemilu.settings",
+        "DATABASE_URL": db_url,
+        "CELERY_BROKER_URL": redis_server.url,
+        "REDIS_URL": redis_server.url,
+        "SARING_ENV": "test",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(env)
+    subprocess.run(
+        [str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    import django
+
+    django.setup()
+    sink = Sink()
+    results: dict = {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    try:
+        results["machine"] = machine_info(redis_server.url)
+        platform, supervisor = seed(sink.url, args.rate * args.latency_seconds * len(concurrencies))
+        results["throughput"] = []
+        for c in [] if args.skip_throughput else concurrencies:
+            log(f"throughput: {args.deliveries} deliveries, worker -c {c}")
+            results["throughput"].append(throughput(platform, sink, env, c, args.deliveries))
+            log(f"  {results['throughput'][-1]}")
+        log(f"baseline: {args.deliveries} signed POSTs in a plain loop")
+        if args.skip_throughput:
+            make_rows(platform, args.deliveries)
+        results["baseline"] = baseline(platform, sink, args.deliveries)
+        log(f"  {results['baseline']}")
+        results["latency"] = []
+        for c in concurrencies:
+            log(f"latency: {args.rate}/s for {args.latency_seconds} s, worker -c {c}")
+            results["latency"].append(
+                latency(platform, supervisor, sink, env, c, args.rate, args.latency_seconds)
+            )
+            log(f"  { {k: v for k, v in results['latency'][-1].items() if k != 'series'} }")
+    finally:
+        results["load_at_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        sink.stop()
+        redis_server.close()
+    command = "python bench/callbacks/run.py " + " ".join(sys.argv[1:])
+    raw_dir = RESULTS / "raw"
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    raw = raw_dir / f"callbacks-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    raw.write_text(json.dumps(results, indent=2))
+    markdown = report(results, command.strip())
+    if args.no_report:
+        print(markdown)
+    else:
+        (RESULTS / "callbacks.md").write_text(markdown)
+    log(f"raw results in {raw.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
