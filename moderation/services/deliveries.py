@@ -141,23 +141,29 @@ def platform_callback_disable(
 def platform_callback_enable(
     *, platform: Platform, user: User, now: datetime | None = None
 ) -> Platform:
-    """Turn a platform's callback URL back on; its paused deliveries are sent, oldest first."""
+    """Turn a platform's callback URL back on; its paused deliveries are sent, oldest first.
+
+    On a platform whose callback is on already, this resumes deliveries paused for another
+    reason (the platform itself was switched off for a while). Nothing to do: nothing written.
+    """
     now = now or timezone.now()
     if not can_operate_platform(user, platform):
         raise NotPermitted()
     with transaction.atomic():
         platform = Platform.objects.select_for_update().get(pk=platform.pk)
-        if platform.callback_enabled:
-            return platform
+        was_enabled = platform.callback_enabled
         before_reason = platform.callback_disabled_reason
-        platform.callback_enabled = True
-        platform.callback_disabled_reason = ""
-        platform.save(update_fields=["callback_enabled", "callback_disabled_reason"])
         paused = list(
             OutboundDelivery.objects.filter(platform=platform, status=DeliveryStatus.PAUSED)
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)
         )
+        if was_enabled and not paused:
+            return platform
+        if not was_enabled:
+            platform.callback_enabled = True
+            platform.callback_disabled_reason = ""
+            platform.save(update_fields=["callback_enabled", "callback_disabled_reason"])
         OutboundDelivery.objects.filter(pk__in=paused).update(
             status=DeliveryStatus.PENDING, next_attempt_at=now, locked_until=None
         )
@@ -165,7 +171,7 @@ def platform_callback_enable(
             action=AuditAction.PLATFORM_CALLBACK_ENABLE,
             obj=platform,
             actor=user,
-            before={"callback_enabled": False, "reason": before_reason},
+            before={"callback_enabled": was_enabled, "reason": before_reason},
             after={"callback_enabled": True, "resumed": len(paused)},
         )
         _enqueue_on_commit(paused)

@@ -250,3 +250,19 @@ def test_disable_by_hand_needs_a_reason(client, tiktok, supervisor):
     assert tiktok.callback_disabled_reason == "Platform migrasi server"
     audit = AuditEvent.objects.get(action=AuditAction.PLATFORM_CALLBACK_DISABLE)
     assert audit.actor == supervisor
+
+
+def test_deliveries_paused_while_the_platform_was_off_can_be_resumed(
+    client, tiktok, platform_admin, django_capture_on_commit_callbacks
+):
+    deliveries(tiktok, 2, DeliveryStatus.PAUSED)
+    client.force_login(platform_admin)
+    assert "Kirim 2 pengiriman yang dijeda" in client.get(page()).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("operations_callback_enable", args=["tiktok"]))
+
+    assert set(OutboundDelivery.objects.values_list("status", flat=True)) == {"pending"}
+    audit = AuditEvent.objects.get(action=AuditAction.PLATFORM_CALLBACK_ENABLE)
+    assert audit.before["callback_enabled"] is True
+    assert audit.after["resumed"] == 2
