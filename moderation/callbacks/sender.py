@@ -148,8 +148,12 @@ def delivery_attempt(*, delivery_id: int) -> str:
     if not _claim(delivery_id, now):
         return "skipped (claimed elsewhere)"
     attempt = delivery.attempts + 1
-    request = sign_callback(delivery=delivery, secret=platform.callback_secret, now=now)
-    answer = _post(platform.callback_url, request)
+    try:
+        request = sign_callback(delivery=delivery, secret=platform.callback_secret, now=now)
+    except ValueError as exc:  # a malformed callback secret: retried, and visible to operators
+        answer = Answer(None, f"cannot sign with the callback secret: {type(exc).__name__}")
+    else:
+        answer = _post(platform.callback_url, request)
     return _record(delivery=delivery, attempt=attempt, answer=answer)
 
 

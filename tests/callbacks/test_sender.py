@@ -259,3 +259,16 @@ def test_two_workers_at_once_send_one_delivery_once(callback_platform, platform)
 
     assert sorted(results).count("delivered") == 1
     assert len(platform.received) == 1
+
+
+def test_a_malformed_callback_secret_is_an_error_not_a_stuck_row(callback_platform, platform):
+    callback_platform.callback_secret = "whsec_not base64!"
+    callback_platform.save(update_fields=["callback_secret"])
+    [delivery] = enqueue(callback_platform)
+
+    assert delivery_attempt(delivery_id=delivery.pk) == "retry"
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.last_error.startswith("cannot sign")
+    assert platform.received == []
