@@ -42,6 +42,22 @@ def _appeal_review_blocked(case: Case, user: User) -> bool:
     return case.decisions.filter(decided_by=user).exists()
 
 
+def _take(case: Case, user: User, now: datetime, *, via: str) -> None:
+    """Give a locked, claimable case to ``user`` with a fresh lease, and audit it."""
+    before = case.status
+    case.assignee = user
+    case.lease_expires_at = now + lease_duration()
+    _move(case, CaseEvent.CLAIM, ["assignee", "lease_expires_at"])
+    audit_record(
+        action=AuditAction.CASE_CLAIM,
+        obj=case,
+        case=case,
+        actor=user,
+        before={"status": before},
+        after={"status": case.status, "assignee": user.pk, "via": via},
+    )
+
+
 def case_claim(*, case: Case, user: User, now: datetime | None = None) -> Case:
     now = now or timezone.now()
     with transaction.atomic():
@@ -58,18 +74,7 @@ def case_claim(*, case: Case, user: User, now: datetime | None = None) -> Case:
             raise NotPermitted(
                 detail="Pemutus awal tidak boleh meninjau banding atas keputusannya."
             )
-        before = case.status
-        case.assignee = user
-        case.lease_expires_at = now + lease_duration()
-        _move(case, CaseEvent.CLAIM, ["assignee", "lease_expires_at"])
-        audit_record(
-            action=AuditAction.CASE_CLAIM,
-            obj=case,
-            case=case,
-            actor=user,
-            before={"status": before},
-            after={"status": case.status, "assignee": user.pk},
-        )
+        _take(case, user, now, via="claim")
     return case
 
 
@@ -98,18 +103,7 @@ def case_claim_next(
         )
         if case is None:
             return None
-        before = case.status
-        case.assignee = user
-        case.lease_expires_at = now + lease_duration()
-        _move(case, CaseEvent.CLAIM, ["assignee", "lease_expires_at"])
-        audit_record(
-            action=AuditAction.CASE_CLAIM,
-            obj=case,
-            case=case,
-            actor=user,
-            before={"status": before},
-            after={"status": case.status, "assignee": user.pk, "via": "claim_next"},
-        )
+        _take(case, user, now, via="claim_next")
     return case
 
 
