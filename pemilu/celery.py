@@ -99,18 +99,17 @@ app.conf.beat_schedule = {
 app.conf.CELERY_DB_REUSE_MAX = 1000
 
 
-@task_prerun.connect
-def _db_connections_before_task(**kwargs: Any) -> None:
+def _close_old_db_connections(sender: Any = None, **kwargs: Any) -> None:
+    # Not for a task run in-process (.apply(), eager): that connection belongs to the caller.
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()
 
 
-@task_postrun.connect
-def _db_connections_after_task(**kwargs: Any) -> None:
-    from django.db import close_old_connections
-
-    close_old_connections()
+task_prerun.connect(_close_old_db_connections, weak=False)
+task_postrun.connect(_close_old_db_connections, weak=False)
 
 
 app.autodiscover_tasks()

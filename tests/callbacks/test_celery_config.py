@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
 from django.conf import settings
 
 from moderation import tasks
 from moderation.callbacks.sender import callback_lock, callback_timeout
+from moderation.services.outbox import delivery_enqueue
 from pemilu.celery import app
 
 
@@ -51,3 +53,17 @@ def test_a_row_lock_outlives_the_send_and_the_visibility_timeout_outlives_every_
     )
     assert visibility > longest
     assert settings.CELERY_BROKER_URL
+
+
+@pytest.mark.django_db
+def test_each_task_runs_its_service(callback_platform, platform):
+    delivery = delivery_enqueue(
+        platform=callback_platform, event_type="decision.recorded", data={"decision_id": 1}
+    )
+    assert tasks.delivery_send.apply(args=[delivery.pk]).get() == "delivered"
+    assert tasks.delivery_send.apply(args=[delivery.pk]).get() == "skipped (delivered)"
+    assert tasks.delivery_sweep.apply().get() == 0
+    assert tasks.notifications_sla_scan.apply().get() == 0
+    assert tasks.notification_emails_flush.apply().get() == 0
+    assert tasks.notification_digest_send.apply().get() == 0
+    assert tasks.email_delivery_send.apply(args=[123456]).get() == "skipped"
