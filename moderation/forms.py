@@ -216,10 +216,14 @@ class ReassignForm(forms.Form):
 
 class AttachClarificationForm(forms.Form):
     clarification = forms.ModelChoiceField(
-        label=_("Lampirkan klarifikasi"), queryset=Clarification.objects.none()
+        label=_("Lampirkan klarifikasi"),
+        queryset=Clarification.objects.none(),
+        empty_label=_("— pilih klarifikasi terbit —"),
     )
 
     def __init__(self, *args: Any, clarifications: Any = None, **kwargs: Any) -> None:
+        # Own ids: the case page also shows the decision form's clarification field.
+        kwargs.setdefault("auto_id", "id_attach_%s")
         super().__init__(*args, **kwargs)
         if clarifications is not None:
             self.fields["clarification"].queryset = clarifications

@@ -135,10 +135,26 @@ class CaseDetail:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def audit_user_names(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Put ``_user_names`` ({id: username}) on events whose before/after name users by id,
+    in one query, so the history can show names instead of ids."""
+    ids = {
+        value
+        for event in events
+        for side in (event.before or {}, event.after or {})
+        for key, value in side.items()
+        if key in ("assignee", "decided_by") and isinstance(value, int)
+    }
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+    for event in events:
+        event._user_names = names  # type: ignore[attr-defined]
+    return events
+
+
 def case_detail(*, user: User, case_id: int) -> CaseDetail:
     case = case_for_user(user=user, case_id=case_id)
     flags = list(case.flags.order_by("flagged_at", "pk"))
-    history = list(case_history(case))
+    history = audit_user_names(list(case_history(case)))
     # Every decision on this video, this case's and earlier cases', newest first.
     video_decisions = list(
         Decision.objects.filter(case__video_id=case.video_id)

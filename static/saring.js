@@ -10,10 +10,12 @@
     en: { d: "d", h: "h", m: "m", past: "overdue " },
   }[lang] || { d: "h", h: "j", m: "m", past: "lewat " };
 
+  var NOT_TEXT = ["radio", "checkbox", "button", "submit", "reset", "hidden"];
   function isTyping(el) {
     if (!el) return false;
     var tag = el.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+    if (tag === "INPUT") return NOT_TEXT.indexOf((el.type || "text").toLowerCase()) === -1;
+    return tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
   }
 
   function visible(el) {

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from moderation.choices import AuditAction, Reason, Role
+from moderation.choices import AuditAction, CaseStatus, Reason, Role
 from moderation.priority import humanise_count
 
 register = template.Library()
@@ -91,20 +91,48 @@ def audit_label(action: str) -> str:
         return action
 
 
+AUDIT_KEYS = {
+    "status": gettext_lazy("status"),
+    "assignee": gettext_lazy("penanggung jawab"),
+    "reason": gettext_lazy("alasan"),
+    "note": gettext_lazy("catatan"),
+    "clarification": gettext_lazy("klarifikasi"),
+    "action": gettext_lazy("tindakan"),
+    "approval_state": gettext_lazy("persetujuan"),
+    "version": gettext_lazy("versi"),
+}
+
+
+def _audit_value(key: str, value: Any, names: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if key == "status" and value in CaseStatus.values:
+        return str(CaseStatus(value).label)
+    if key in ("assignee", "decided_by") and isinstance(value, int):
+        return names.get(value, f"#{value}")
+    return str(value)
+
+
 @register.filter
 def audit_changes(event: Any) -> str:
-    """before → after, one key at a time, for the case history."""
+    """before → after, one key at a time, for the case history. User ids become usernames
+    when the selector put them on the event (``_user_names``)."""
     before = event.before or {}
     after = event.after or {}
+    names: dict[int, str] = getattr(event, "_user_names", {})
     parts = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
+        label = str(AUDIT_KEYS.get(key, key))
         if key in before and key in after:
-            parts.append(f"{key}: {old} → {new}")
+            parts.append(
+                f"{label}: {_audit_value(key, old, names)} → {_audit_value(key, new, names)}"
+            )
         else:
-            parts.append(f"{key}: {new if key in after else old}")
+            shown = new if key in after else old
+            parts.append(f"{label}: {_audit_value(key, shown, names)}")
     return "; ".join(parts)
 
 

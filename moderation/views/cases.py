@@ -45,6 +45,7 @@ from moderation.permissions import (
 from moderation.queues import CLAIMABLE_STATUSES, queue_for_user, queue_is_claimable
 from moderation.selectors import (
     CaseDetail,
+    audit_user_names,
     case_changes_since,
     case_detail,
     case_for_user,
@@ -375,7 +376,9 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
             facts=data.get("facts") or "",
         )
     except StaleVersion as exc:
-        changes = list(case_changes_since(case=case, event_id=data.get("seen_event") or 0))
+        changes = audit_user_names(
+            list(case_changes_since(case=case, event_id=data.get("seen_event") or 0))
+        )
         fresh = request.POST.copy()
         fresh["version"] = str(case.version)
         fresh["seen_event"] = str(detail.last_event_id)
