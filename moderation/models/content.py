@@ -58,6 +58,9 @@ class RawEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # What makes the event a duplicate beyond its webhook-id: "flag:<flag_id>" for flag.created.
+    # Unique per platform, so one INSERT ... ON CONFLICT DO NOTHING catches both kinds of repeat.
+    natural_key = models.CharField(max_length=300, null=True, blank=True)
 
     class Meta:
         verbose_name = _("event mentah")
@@ -65,6 +68,11 @@ class RawEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["platform", "webhook_id"], name="raw_event_unique_webhook_id"
+            ),
+            models.UniqueConstraint(
+                fields=["platform", "natural_key"],
+                condition=models.Q(natural_key__isnull=False),
+                name="raw_event_unique_natural_key",
             ),
         ]
         indexes = [
