@@ -91,20 +91,14 @@ def audit_log_seal() -> int:
 
 
 @shared_task(
-    name="moderation.tasks.raw_event_retry", acks_late=True, soft_time_limit=90, time_limit=120
+    name="moderation.tasks.raw_events_process",
+    acks_late=True,
+    soft_time_limit=200,
+    time_limit=240,
 )
-def raw_event_retry(raw_event_id: int) -> str | None:
-    """A webhook delivery stored without its effects (processing failed in the request)."""
-    from moderation.services.ingest import raw_event_retry as retry
+def raw_events_process() -> int:
+    """Queued when webhook deliveries arrive (coalesced), and by beat every minute as the sweep:
+    process raw events still in status received (moderation/webhooks/ingest.py)."""
+    from moderation.webhooks.ingest import raw_events_drain
 
-    return retry(raw_event_id=raw_event_id)
-
-
-@shared_task(
-    name="moderation.tasks.raw_events_sweep", acks_late=True, soft_time_limit=200, time_limit=240
-)
-def raw_events_sweep() -> int:
-    """Beat, every minute: webhook deliveries still in status received (moderation/webhooks)."""
-    from moderation.services.ingest import raw_events_sweep as sweep
-
-    return sweep()
+    return raw_events_drain()

@@ -78,9 +78,9 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
-    # Webhook deliveries stored but not processed (moderation/services/ingest.py).
+    # Webhook deliveries stored but not processed yet (moderation/webhooks/ingest.py).
     "raw-events-sweep": {
-        "task": "moderation.tasks.raw_events_sweep",
+        "task": "moderation.tasks.raw_events_process",
         "schedule": 60.0,
         "options": {"expires": 60},
     },

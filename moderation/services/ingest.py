@@ -20,6 +20,7 @@ case services (which lock a case together with its platform row):
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -94,6 +95,8 @@ class Delivery:
     body: str
     webhook_timestamp: datetime
     received_at: datetime
+    # "flag:<flag_id>" for flag.created (see RawEvent.natural_key), else None.
+    natural_key: str | None = None
 
 
 class DeliveryRecorder(Protocol):
@@ -105,18 +108,19 @@ class DeliveryRecorder(Protocol):
 _RAW_EVENT_INSERT = f"""
     INSERT INTO {RawEvent._meta.db_table}
         (platform_id, webhook_id, event_type, body, webhook_timestamp, received_at, status,
-         processed_at, attempts, last_error)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-    ON CONFLICT (platform_id, webhook_id) DO NOTHING
+         processed_at, attempts, last_error, natural_key)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT DO NOTHING
     RETURNING id
 """  # noqa: S608 (table name from the model, values are parameters)
 
 
 def raw_event_store(
-    delivery: Delivery, *, status: str, now: datetime, last_error: str = ""
+    delivery: Delivery, *, status: str, now: datetime, last_error: str = "", attempts: int = 0
 ) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING: the new raw event's id, or None if the webhook-id
-    was seen before. Call inside the processing transaction, or alone (autocommit)."""
+    """INSERT ... ON CONFLICT DO NOTHING: the new raw event's id, or None if its webhook-id or
+    its natural key (flag_id) was seen before on this platform. Alone it commits at once
+    (autocommit); inside a transaction it commits with it."""
     processed_at = now if status in (RawEventStatus.PROCESSED, RawEventStatus.IGNORED) else None
     with connection.cursor() as cursor:
         cursor.execute(
@@ -130,8 +134,9 @@ def raw_event_store(
                 delivery.received_at,
                 status,
                 processed_at,
-                0 if status == RawEventStatus.IGNORED else 1,  # the attempt in the request
+                attempts,
                 last_error,
+                delivery.natural_key,
             ],
         )
         row = cursor.fetchone()
@@ -140,13 +145,16 @@ def raw_event_store(
 
 @dataclass(frozen=True)
 class NewDelivery:
-    """Records a delivery as processed, in the processing transaction, after the locks."""
+    """Records a delivery as processed, in the processing transaction, after the locks (an
+    event processed in the request: appeal.created; and the services' tests)."""
 
     delivery: Delivery
     now: datetime
 
     def record(self) -> int:
-        raw_event_id = raw_event_store(self.delivery, status=RawEventStatus.PROCESSED, now=self.now)
+        raw_event_id = raw_event_store(
+            self.delivery, status=RawEventStatus.PROCESSED, now=self.now, attempts=1
+        )
         if raw_event_id is None:
             raise DuplicateEvent(self.delivery.webhook_id)
         return raw_event_id
@@ -154,7 +162,7 @@ class NewDelivery:
 
 @dataclass(frozen=True)
 class StoredDelivery:
-    """A raw event already stored (the sweep); the sweep sets its status afterwards."""
+    """A raw event already stored by the request; raw_event_process sets its status after."""
 
     raw_event_id: int
 
@@ -719,9 +727,17 @@ def event_process(
 RAW_EVENT_MAX_ATTEMPTS = 20
 
 
-def raw_event_retry(*, raw_event_id: int, now: datetime | None = None) -> str | None:
-    """Process one stored raw event still in status ``received``; its new status, or None if
-    another worker has it or it is done. Idempotent: safe to run twice, or concurrently."""
+def natural_key(envelope: Envelope) -> str | None:
+    """The RawEvent.natural_key of an event: what else, besides its webhook-id, makes a repeat."""
+    if isinstance(envelope.data, FlagCreated):
+        return f"flag:{envelope.data.flag_id}"
+    return None
+
+
+def raw_event_process(*, raw_event_id: int, now: datetime | None = None) -> str | None:
+    """Process one stored raw event in status ``received``, in its own transaction; its new
+    status, or None if another worker has it or it is done. Idempotent and safe to run
+    concurrently: the row is claimed with SKIP LOCKED and its status re-checked."""
     now = now or timezone.now()
     with transaction.atomic():
         raw = (
@@ -763,13 +779,26 @@ def raw_event_retry(*, raw_event_id: int, now: datetime | None = None) -> str | 
     return raw.status
 
 
-def raw_events_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Process raw events left in status ``received`` (their in-request processing failed, e.g.
-    on a deadlock, and the retry task was lost with Redis). Beat runs it every minute."""
-    now = now or timezone.now()
-    ids = list(
-        RawEvent.objects.filter(status=RawEventStatus.RECEIVED)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:batch]
-    )
-    return sum(1 for pk in ids if raw_event_retry(raw_event_id=pk, now=now) is not None)
+def raw_events_process(*, batch: int = 200, max_seconds: float = 150.0) -> int:
+    """Process raw events in status ``received``, oldest first, until none is left (or the
+    time budget is spent: the next run goes on). How many were handled. Several workers may
+    run it at once; each event is claimed by one of them."""
+    started = time.monotonic()
+    handled = 0
+    failed_ids: set[int] = set()
+    while time.monotonic() - started < max_seconds:
+        ids = list(
+            RawEvent.objects.filter(status=RawEventStatus.RECEIVED)
+            .exclude(pk__in=failed_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            break
+        for pk in ids:
+            status = raw_event_process(raw_event_id=pk)
+            if status is not None:
+                handled += 1
+            if status == RawEventStatus.RECEIVED:
+                failed_ids.add(pk)  # retried on the next run, not in a tight loop now
+    return handled

@@ -1,19 +1,32 @@
-"""What the webhook view does once a delivery is verified and valid: store and process it.
+"""What the webhook view does once a delivery is verified and valid: store it, then have it
+processed right after.
 
-The contract's promise is "a 2xx is never lost": we answer 2xx only after the raw event is
-committed. In the common case it is committed together with its effects (one transaction, see
-moderation/services/ingest.py). If processing fails on a database error (a deadlock, a lock
-timeout), the raw event is stored alone in status ``received``; a Celery task retries it a few
-seconds later, and the beat sweep (``raw_events_sweep``) picks up anything the task missed, for
-example because Redis was down.
+The contract's promise is "a 2xx is never lost": the 2xx goes out only after the raw event is
+committed. For flag.created, video.updated and video.removed that single INSERT is all the
+request does. One statement also answers "seen before": ON CONFLICT on the webhook-id or on the
+flag_id (RawEvent.natural_key). Processing (video, flag, case, priority, audit) happens right
+after, in a Celery task, one transaction per event (moderation/services/ingest.py).
+
+Triggering is coalesced: the first delivery after a drain started sets a flag in Redis
+(cache.add) and enqueues one ``raw_events_process`` task; the task clears the flag before it
+looks for work, so a delivery committed while it runs triggers the next one. Nothing depends on
+Redis for durability: if Redis is down, beat's sweep (the same task, every minute) processes
+whatever is still in status ``received`` once it is back.
+
+appeal.created is processed in the request, in the transaction that stores it: whether a
+decision can be appealed depends on our state, and the platform should hear "no" as a 400.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import Q
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from moderation.choices import RawEventStatus
 from moderation.models import Platform, PlatformSecret
@@ -23,8 +36,9 @@ from moderation.services.ingest import (
     NewDelivery,
     event_process,
     raw_event_store,
+    raw_events_process,
 )
-from moderation.webhooks.parsing import Envelope
+from moderation.webhooks.parsing import AppealCreated, Envelope
 
 logger = logging.getLogger("saring.ingest")
 
@@ -34,6 +48,9 @@ IGNORED = "ignored"
 
 # How many secrets are tried: the current one and those still in their rotation grace period.
 MAX_ACTIVE_SECRETS = 5
+# Set while a processing run is queued and has not started yet (see the module docstring).
+PROCESSING_REQUESTED = "ingest:raw-events-processing-requested"
+PROCESSING_REQUEST_TTL = 60
 
 
 @dataclass(frozen=True)
@@ -60,15 +77,27 @@ def webhook_platform(slug: str, *, now: datetime) -> WebhookPlatform | None:
 def delivery_ingest(
     *, platform: Platform, delivery: Delivery, envelope: Envelope, now: datetime
 ) -> str:
-    """Store and process one delivery: ``accepted``, ``duplicate`` or ``ignored``.
+    """Store one delivery (and process it, for appeals): ``accepted``, ``duplicate`` or
+    ``ignored``.
 
     ModerationError (an appeal on a decision that cannot be appealed) propagates with nothing
-    stored; the view answers 400. OperationalError / InterfaceError propagate when even the
-    raw event cannot be stored; the view answers 503.
+    stored; the view answers 400. OperationalError / InterfaceError propagate when the raw
+    event cannot be stored; the view answers 503.
     """
     if not envelope.handled:
         stored = raw_event_store(delivery, status=RawEventStatus.IGNORED, now=now)
         return IGNORED if stored else DUPLICATE
+    if isinstance(envelope.data, AppealCreated):
+        return _appeal_ingest(platform=platform, delivery=delivery, envelope=envelope, now=now)
+    if raw_event_store(delivery, status=RawEventStatus.RECEIVED, now=now) is None:
+        return DUPLICATE
+    processing_request()
+    return ACCEPTED
+
+
+def _appeal_ingest(
+    *, platform: Platform, delivery: Delivery, envelope: Envelope, now: datetime
+) -> str:
     try:
         event_process(
             platform=platform, envelope=envelope, delivery=NewDelivery(delivery, now), now=now
@@ -76,33 +105,40 @@ def delivery_ingest(
     except DuplicateEvent:
         return DUPLICATE
     except DatabaseError as exc:
-        # Rolled back. Keep the delivery and retry it outside the request.
-        logger.warning(
-            "processing %s %s failed (%s); stored for retry",
-            delivery.event_type,
-            delivery.webhook_id,
-            type(exc).__name__,
-        )
-        raw_event_id = raw_event_store(
+        # Rolled back (a deadlock, a lock timeout). Keep the delivery; processing retries it.
+        logger.warning("appeal %s failed (%s); stored for retry", delivery.webhook_id, exc)
+        stored = raw_event_store(
             delivery,
             status=RawEventStatus.RECEIVED,
             now=now,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            attempts=1,
         )
-        if raw_event_id is None:
+        if stored is None:
             return DUPLICATE
-        _retry_soon(raw_event_id)
+        processing_request()
     return ACCEPTED
 
 
-def _retry_soon(raw_event_id: int) -> None:
-    """Best effort: if the broker is down too, the beat sweep finds the row later."""
-    from kombu.exceptions import OperationalError as KombuOperationalError
-    from redis.exceptions import RedisError
-
-    from moderation.tasks import raw_event_retry
+def processing_request() -> None:
+    """Have stored raw events processed soon: one queued task for any number of deliveries.
+    Best effort: if Redis is down, beat's sweep finds the rows later."""
+    from moderation.tasks import raw_events_process as task
 
     try:
-        raw_event_retry.apply_async(args=[raw_event_id], retry=False)
-    except (KombuOperationalError, RedisError, OSError):
-        logger.warning("broker unavailable; raw event %s left for the sweep", raw_event_id)
+        if cache.add(PROCESSING_REQUESTED, 1, timeout=PROCESSING_REQUEST_TTL):
+            task.apply_async(retry=False)
+    except (RedisError, KombuOperationalError, OSError) as exc:
+        logger.warning("could not queue raw event processing (%s); beat's sweep will", exc)
+        with contextlib.suppress(RedisError, OSError):  # else it expires by itself
+            cache.delete(PROCESSING_REQUESTED)
+
+
+def raw_events_drain() -> int:
+    """The task's body: clear the request flag first (a delivery committed from now on queues
+    the next run), then process everything pending."""
+    try:
+        cache.delete(PROCESSING_REQUESTED)
+    except (RedisError, OSError):
+        logger.warning("could not clear %s; it expires by itself", PROCESSING_REQUESTED)
+    return raw_events_process()

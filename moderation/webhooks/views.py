@@ -1,10 +1,10 @@
 """POST /api/v1/webhooks/<platform-slug>/ (contract §2). Thin: every step is a call.
 
-Order: size cap (413) → platform (404) → signature (401) → headers and body (400) → store and
-process (202 / 200 / 400) → 503 if PostgreSQL is unavailable at any point. Every rejection writes
-one line to the ``saring.security`` log: platform, reason, client IP and webhook id, never the
-body. A plain Django view rather than DRF: the body is read raw (the signature covers its exact
-bytes), and the hot path stays short.
+Order: size cap (413) → platform (404) → signature (401) → headers and body (400) → store
+(202 / 200; processing follows right after, see ingest.py) → 503 if PostgreSQL is unavailable.
+Every rejection writes one line to the ``saring.security`` log: platform, reason, client IP and
+webhook id, never the body. A plain Django view rather than DRF: the body is read raw (the
+signature covers its exact bytes), and the hot path stays short.
 """
 
 import logging
@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from moderation.api.errors import PROBLEM_CONTENT_TYPE, problem_body
 from moderation.errors import ModerationError
 from moderation.middleware import client_ip
-from moderation.services.ingest import Delivery
+from moderation.services.ingest import Delivery, natural_key
 from moderation.webhooks.ingest import delivery_ingest, webhook_platform
 from moderation.webhooks.parsing import FieldError, PayloadInvalid, envelope_parse, error
 from moderation.webhooks.verification import SignatureRejected, delivery_verify
@@ -187,6 +187,7 @@ def _receive(request: HttpRequest, slug: str) -> JsonResponse:
         body=body.decode(),
         webhook_timestamp=verified.timestamp,
         received_at=now,
+        natural_key=natural_key(envelope),
     )
     try:
         outcome = delivery_ingest(

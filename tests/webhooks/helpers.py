@@ -92,3 +92,10 @@ def deliver(
     all_headers = signed_headers(secret, raw, webhook_id=webhook_id, timestamp=timestamp)
     all_headers.update(headers or {})
     return client.post(url(slug), data=raw, content_type="application/json", headers=all_headers)
+
+
+def process() -> int:
+    """What the raw_events_process task does right after a delivery is stored."""
+    from moderation.services.ingest import raw_events_process
+
+    return raw_events_process()

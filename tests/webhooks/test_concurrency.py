@@ -1,5 +1,8 @@
 """Idempotency under real concurrency: threads, each with its own database connection, released
-at once by a barrier against the real PostgreSQL. Constraints and locks, not luck."""
+at once by a barrier against the real PostgreSQL. Constraints and locks, not luck.
+
+Requests store raw events; processing runs right after (the raw_events_process task). Both
+race here: many requests at once, then several processors at once, and both together."""
 
 import json
 import threading
@@ -11,8 +14,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from moderation.choices import OPEN_CASE_STATUSES, AuditAction, CaseStatus
+from moderation.choices import OPEN_CASE_STATUSES, AuditAction, CaseStatus, RawEventStatus
 from moderation.models import AuditEvent, Case, Flag, RawEvent, Video
+from moderation.services.ingest import raw_events_process
 from tests.factories import DecisionFactory
 from tests.webhooks.helpers import encode, fixture, flag_event, signed_headers, url
 
@@ -50,6 +54,13 @@ def post(raw: bytes, headers: dict[str, str]) -> int:
     return response.status_code
 
 
+def process_at_once(n: int = 4) -> int:
+    """n workers run the processing task at the same time; how many events they handled."""
+    handled = sum(run_at_once(n, lambda i: raw_events_process(batch=5)))
+    assert not RawEvent.objects.filter(status=RawEventStatus.RECEIVED).exists()
+    return handled
+
+
 def test_twenty_copies_of_one_delivery_make_one_raw_event_one_flag_one_case(secret):
     raw = encode(fixture("flag.created"))
     headers = signed_headers(secret, raw, webhook_id="msg_same")
@@ -58,6 +69,7 @@ def test_twenty_copies_of_one_delivery_make_one_raw_event_one_flag_one_case(secr
 
     assert statuses == {202: 1, 200: N - 1}
     assert RawEvent.objects.count() == 1
+    assert process_at_once() == 1
     assert Flag.objects.count() == 1
     case = Case.objects.get()
     assert case.flag_count == 1
@@ -71,8 +83,9 @@ def test_one_flag_id_under_twenty_webhook_ids_is_one_flag(secret):
     statuses = Counter(run_at_once(N, lambda i: post(raw, headers[i])))
 
     assert statuses == {202: 1, 200: N - 1}
-    assert Flag.objects.count() == 1
     assert RawEvent.objects.count() == 1
+    process_at_once()
+    assert Flag.objects.count() == 1
     assert Case.objects.get().flag_count == 1
 
 
@@ -83,6 +96,7 @@ def test_twenty_different_flags_on_one_new_video_make_one_case_with_twenty_flags
     statuses = Counter(run_at_once(N, lambda i: post(bodies[i], headers[i])))
 
     assert statuses == {202: N}
+    assert process_at_once() == N
     assert Video.objects.count() == 1
     case = Case.objects.get()
     assert case.status == CaseStatus.NEW
@@ -108,6 +122,7 @@ def test_many_videos_many_flags_and_retries_at_once(secret):
     statuses = Counter(run_at_once(len(deliveries), lambda i: post(*deliveries[i])))
 
     assert statuses == {202: 20, 200: 20}
+    assert process_at_once() == 20
     assert Flag.objects.count() == 20
     assert RawEvent.objects.count() == 20
     for video in Video.objects.all():
@@ -129,6 +144,7 @@ def test_flags_racing_a_removal_leave_no_flag_behind(secret):
     statuses = Counter(run_at_once(N, lambda i: post(bodies[i], headers[i])))
 
     assert statuses == {202: N}
+    process_at_once()
     assert Flag.objects.count() == N - 1
     assert RawEvent.objects.count() == N
     assert Flag.objects.filter(case__isnull=True).count() == 0
@@ -147,3 +163,28 @@ def test_twenty_copies_of_one_appeal_open_it_once(secret, tiktok):
     assert statuses == {202: 1, 200: N - 1}
     assert Case.objects.get().status == CaseStatus.APPEALED
     assert AuditEvent.objects.filter(action=AuditAction.APPEAL_OPEN).count() == 1
+
+
+def test_requests_and_processors_at_the_same_time(secret):
+    """30 flags on 3 new videos arrive while 3 processors run: whatever interleaving the
+    scheduler picks, each video ends with one case holding its 10 flags."""
+    bodies = [encode(flag_event(video_id=f"73000000000000002{i % 3}")) for i in range(30)]
+    headers = [signed_headers(secret, body) for body in bodies]
+
+    def work(i: int) -> object:
+        if i < 30:
+            return post(bodies[i], headers[i])
+        handled = 0
+        for _ in range(20):
+            handled += raw_events_process(batch=3)
+        return handled
+
+    results = run_at_once(33, work)
+
+    assert Counter(results[:30]) == {202: 30}
+    raw_events_process()  # whatever arrived after the processors' last look
+    assert Flag.objects.count() == 30
+    for video in Video.objects.all():
+        case = Case.objects.get(video=video)
+        assert case.flag_count == 10
+        assert Flag.objects.filter(case=case).count() == 10

@@ -18,6 +18,7 @@ from tests.webhooks.helpers import (
     encode,
     fixture,
     flag_event,
+    process,
     sign,
     signed_headers,
     url,
@@ -65,8 +66,16 @@ def test_accepted_and_stored(client, secret):
     raw = RawEvent.objects.get()
     assert raw.webhook_id == "msg_2Zx001"
     assert raw.event_type == "flag.created"
-    assert raw.status == RawEventStatus.PROCESSED
+    assert raw.natural_key == "flag:flg_01HPKQ3V8Z6T2M4N5B7C9D0E1F"
     assert json.loads(raw.body) == fixture("flag.created")
+    # Stored (durable) before the answer; processed right after, by the task.
+    assert raw.status == RawEventStatus.RECEIVED
+    assert not Flag.objects.exists()
+
+    assert process() == 1
+
+    raw.refresh_from_db()
+    assert raw.status == RawEventStatus.PROCESSED
     flag = Flag.objects.get()
     assert flag.platform_flag_id == "flg_01HPKQ3V8Z6T2M4N5B7C9D0E1F"
     assert flag.raw_event == raw
@@ -107,6 +116,7 @@ def test_video_removed_closes_the_open_case(client, secret):
     deliver(client, secret, fixture("flag.created"))
     response = deliver(client, secret, fixture("video.removed"))
     assert response.status_code == 202
+    assert process() == 2
     case = Case.objects.get()
     assert case.status == CaseStatus.CLOSED
     assert case.close_reason == CloseReason.VIDEO_REMOVED_BY_AUTHOR
@@ -116,6 +126,7 @@ def test_video_removed_closes_the_open_case(client, secret):
 def test_video_updated_for_an_unknown_video_is_stored_without_a_case(client, secret):
     response = deliver(client, secret, fixture("video.updated"))
     assert response.status_code == 202
+    process()
     assert Video.objects.get().view_count == 2_531_877
     assert not Case.objects.exists()
 
@@ -145,12 +156,14 @@ def test_exactly_the_size_cap_is_accepted(client, secret):
 def test_same_webhook_id_is_a_duplicate_and_changes_nothing(client, secret):
     event = fixture("flag.created")
     assert deliver(client, secret, event, webhook_id="msg_dup").status_code == 202
+    process()
     audit_before = AuditEvent.objects.count()
 
     response = deliver(client, secret, event, webhook_id="msg_dup")
 
     assert response.status_code == 200
     assert response.json() == {"status": "duplicate", "webhook_id": "msg_dup"}
+    assert process() == 0
     assert RawEvent.objects.count() == 1
     assert Flag.objects.count() == 1
     assert Case.objects.get().flag_count == 1
@@ -163,6 +176,7 @@ def test_same_flag_id_under_a_new_webhook_id_is_a_duplicate(client, secret):
     response = deliver(client, secret, event, webhook_id="msg_b")
     assert response.status_code == 200
     assert response.json() == {"status": "duplicate", "webhook_id": "msg_b"}
+    assert process() == 1
     assert Flag.objects.count() == 1
     assert Case.objects.get().flag_count == 1
     assert RawEvent.objects.count() == 1
@@ -172,6 +186,7 @@ def test_a_reused_webhook_id_with_another_event_is_a_duplicate(client, secret):
     assert deliver(client, secret, fixture("video.updated"), webhook_id="msg_x").status_code == 202
     response = deliver(client, secret, fixture("flag.created"), webhook_id="msg_x")
     assert response.status_code == 200
+    process()
     assert not Flag.objects.exists()
 
 
@@ -602,6 +617,7 @@ def test_rfc3339_variants_are_accepted(client, secret, stamp):
 
 def test_offsets_are_stored_in_utc(client, secret):
     deliver(client, secret, flag_event(flagged_at="2024-01-12T15:29:58+07:00"))
+    process()
     assert Flag.objects.get().flagged_at.isoformat() == "2024-01-12T08:29:58+00:00"
 
 
