@@ -15,13 +15,17 @@ The filters, all optional::
 ``awaiting_approval`` true keeps only held decisions, false leaves them out.
 """
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,9 +36,11 @@ from moderation.permissions import (
     can_see_queue,
     cases_listable_q,
     cases_workable_q,
+    is_kpu,
     is_moderator,
     is_staff_member,
     is_supervisor,
+    platform_ids_of,
 )
 from moderation.selectors import tuning_values
 
@@ -48,20 +54,19 @@ FILTER_KEYS = (
     "awaiting_approval",
 )
 CLAIMABLE_STATUSES = (CaseStatus.NEW, CaseStatus.APPEALED)
-# The live count and the list's total stop counting here: "10,000+" is enough to plan a shift,
-# and counting a million rows on every poll is not.
-COUNT_CAP = 10_000
+# The live count and the list's total stop counting here: "1,000+" is enough to plan a shift,
+# and counting every open case on each poll is not (bench/results/queue.md).
+COUNT_CAP = 1_000
 PER_PAGE_CHOICES = (25, 50, 100)
 # A case a moderator skipped stays out of their claim-next for this long.
 SKIP_COOLDOWN = timedelta(hours=1)
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
+# Each order is an index walk over the open cases (Case.Meta.indexes "case_open_by_*").
 SORTS: dict[str, tuple[Any, ...]] = {
     "priority": ("-priority", "opened_at", "pk"),
     "oldest": ("opened_at", "pk"),
     "due": (F("due_at").asc(nulls_last=True), "pk"),
-    "flags": ("-flag_count", "-priority", "pk"),
-    "reach": (F("video__view_count").desc(nulls_last=True), "pk"),
 }
 
 
@@ -318,17 +323,18 @@ def cases_skipped_recently(*, user: User, now: datetime | None = None) -> list[i
 
 def queue_claim_filter(*, user: User, queue: Queue, now: datetime | None = None) -> Q:
     """The filter ``case_claim_next`` gets for this queue: the queue's cases, minus what this
-    user skipped recently. Visibility (own platform) is added by the service itself."""
+    user skipped recently (a NOT EXISTS in the same query, no extra round trip). Visibility
+    (own platform) is added by the service itself."""
     if not queue_is_claimable(queue):
         raise InvalidInput(
             _("Antrean ini tidak berisi kasus yang bisa diambil."),
             errors={"queue": "not claimable"},
         )
-    q = queue_filter_q(queue.filters or {})
-    skipped = cases_skipped_recently(user=user, now=now)
-    if skipped:
-        q &= ~Q(pk__in=skipped)
-    return q
+    since = (now or timezone.now()) - SKIP_COOLDOWN
+    skipped = AuditEvent.objects.filter(
+        case_id=OuterRef("pk"), actor=user, action=AuditAction.CASE_SKIP, created_at__gte=since
+    )
+    return queue_filter_q(queue.filters or {}) & ~Q(Exists(skipped))
 
 
 # --- The overview ------------------------------------------------------------------------------
@@ -348,16 +354,21 @@ class QueueSummary:
         return timezone.now() - self.oldest_opened_at if self.oldest_opened_at else None
 
 
-def queue_overview(*, user: User, now: datetime | None = None) -> list[QueueSummary]:
-    """Per visible queue: open cases, the oldest one, and cases past or near their SLA.
+def _overview_scope(user: User) -> str:
+    """Users with the same scope see the same overview numbers (they share the cache)."""
+    if is_supervisor(user):
+        return "all"
+    parts = []
+    if is_moderator(user):
+        parts.append("p" + ",".join(str(pk) for pk in sorted(platform_ids_of(user))))
+    if is_kpu(user):
+        parts.append("kpu")
+    return "-".join(parts) or "none"
 
-    One aggregate query with a FILTER clause per queue, so the cost does not grow with the
-    number of queues.
-    """
-    now = now or timezone.now()
-    queues = queues_for_user(user)
-    if not queues:
-        return []
+
+def _overview_numbers(
+    *, user: User, queues: list[Queue], now: datetime
+) -> dict[int, tuple[int, datetime | None, int, int]]:
     near = now + timedelta(minutes=tuning_values()["priority.sla_near_minutes"])
     aggregates: dict[str, Any] = {}
     statuses: set[str] = set()
@@ -373,17 +384,45 @@ def queue_overview(*, user: User, now: datetime | None = None) -> list[QueueSumm
         .filter(status__in=sorted(statuses))
         .aggregate(**aggregates)
     )
+    return {
+        queue.pk: (row[f"open_{i}"], row[f"oldest_{i}"], row[f"past_{i}"], row[f"near_{i}"])
+        for i, queue in enumerate(queues)
+    }
+
+
+def queue_overview(*, user: User, now: datetime | None = None) -> list[QueueSummary]:
+    """Per visible queue: open cases, the oldest one, and cases past or near their SLA.
+
+    One aggregate query with a FILTER clause per queue, so the cost does not grow with the
+    number of queues; cached for ``SARING["QUEUE_OVERVIEW_CACHE_SECONDS"]`` per visibility
+    scope and queue definitions.
+    """
+    now = now or timezone.now()
+    queues = queues_for_user(user)
+    if not queues:
+        return []
+    ttl = settings.SARING.get("QUEUE_OVERVIEW_CACHE_SECONDS", 0)
+    numbers = None
+    if ttl:
+        definitions = json.dumps([[q.pk, q.filters] for q in queues], sort_keys=True)
+        digest = hashlib.sha256(definitions.encode()).hexdigest()[:16]
+        key = f"queue-overview:v1:{_overview_scope(user)}:{digest}"
+        numbers = cache.get(key)
+    if numbers is None:
+        numbers = _overview_numbers(user=user, queues=queues, now=now)
+        if ttl:
+            cache.set(key, numbers, timeout=ttl)
     can_claim = is_supervisor(user) or is_moderator(user)
     return [
         QueueSummary(
             queue=queue,
-            open=row[f"open_{i}"],
-            oldest_opened_at=row[f"oldest_{i}"],
-            past_sla=row[f"past_{i}"],
-            near_sla=row[f"near_{i}"],
+            open=numbers[queue.pk][0],
+            oldest_opened_at=numbers[queue.pk][1],
+            past_sla=numbers[queue.pk][2],
+            near_sla=numbers[queue.pk][3],
             claimable=can_claim and queue_is_claimable(queue),
         )
-        for i, queue in enumerate(queues)
+        for queue in queues
     ]
 
 

@@ -250,6 +250,11 @@ SARING = {
     "WEBHOOK_TOLERANCE_SECONDS": 300,
     # Public base URL used in links sent to platforms (clarification pages).
     "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"),
+    # The queues overview aggregates every open case; its numbers are cached this long per
+    # visibility scope (0 = no cache, the default under tests).
+    "QUEUE_OVERVIEW_CACHE_SECONDS": env.int(
+        "QUEUE_OVERVIEW_CACHE_SECONDS", default=0 if SARING_ENV == "test" else 15
+    ),
 }
 
 LOGGING = {

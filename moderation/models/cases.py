@@ -81,6 +81,23 @@ class Case(models.Model):
             ),
             models.Index(fields=["due_at"], name="case_due_at"),
             models.Index(fields=["video", "-opened_at"], name="case_video_opened"),
+            # The queue lists: open cases in each of the list's sort orders, so a page of 100
+            # is an index walk, not a sort of every open case (bench/results/queue.md).
+            models.Index(
+                fields=["-priority", "opened_at", "id"],
+                name="case_open_by_priority",
+                condition=models.Q(status__in=OPEN_CASE_STATUSES),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                name="case_open_by_due",
+                condition=models.Q(status__in=OPEN_CASE_STATUSES),
+            ),
+            models.Index(
+                fields=["opened_at", "id"],
+                name="case_open_by_age",
+                condition=models.Q(status__in=OPEN_CASE_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:

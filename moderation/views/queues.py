@@ -111,8 +111,6 @@ SORT_LABELS = {
     "priority": gettext_lazy("Prioritas tertinggi"),
     "oldest": gettext_lazy("Terlama"),
     "due": gettext_lazy("Tenggat SLA terdekat"),
-    "flags": gettext_lazy("Laporan terbanyak"),
-    "reach": gettext_lazy("Jangkauan terbesar"),
 }
 
 

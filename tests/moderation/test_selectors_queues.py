@@ -246,3 +246,20 @@ def test_claim_filter_refuses_a_queue_without_claimable_cases(moderator):
     queue = Queue.objects.get(slug="menunggu-klarifikasi")
     with pytest.raises(InvalidInput):
         queue_claim_filter(user=moderator, queue=queue)
+
+
+def test_overview_numbers_are_cached_per_scope(
+    supervisor, moderator, tiktok, settings, django_assert_max_num_queries
+):
+    settings.SARING = {**settings.SARING, "QUEUE_OVERVIEW_CACHE_SECONDS": 30}
+    # A queue of its own makes this test's cache key new on every run.
+    Queue.objects.create(slug=f"cached-{Queue.objects.count()}", name="Cached", filters={})
+    case_on(tiktok)
+    first = {s.queue.slug: s.open for s in queue_overview(user=supervisor)}
+    case_on(tiktok)
+    with django_assert_max_num_queries(1):  # the queues; the numbers come from the cache
+        again = {s.queue.slug: s.open for s in queue_overview(user=supervisor)}
+    assert again == first
+    # Another scope (a moderator) does not get the supervisor's numbers.
+    mine = {s.queue.slug: s.open for s in queue_overview(user=moderator)}
+    assert mine["informasi-palsu"] == first["informasi-palsu"] + 1
