@@ -1,6 +1,6 @@
 """Browser forms. They validate shape only; the services hold the rules and do the writes."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -162,7 +162,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, clarifications: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if clarifications is not None:
-            self.fields["clarification"].queryset = clarifications
+            cast(forms.ModelChoiceField, self.fields["clarification"]).queryset = clarifications
 
     def clean_territorial_scope(self) -> list[str]:
         raw = self.cleaned_data.get("territorial_scope") or ""
@@ -211,7 +211,7 @@ class ReassignForm(forms.Form):
     def __init__(self, *args: Any, moderators: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if moderators is not None:
-            self.fields["assignee"].queryset = moderators
+            cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = moderators
 
 
 class AttachClarificationForm(forms.Form):
@@ -226,7 +226,7 @@ class AttachClarificationForm(forms.Form):
         kwargs.setdefault("auto_id", "id_attach_%s")
         super().__init__(*args, **kwargs)
         if clarifications is not None:
-            self.fields["clarification"].queryset = clarifications
+            cast(forms.ModelChoiceField, self.fields["clarification"]).queryset = clarifications
 
 
 class ApproveForm(forms.Form):

@@ -215,11 +215,14 @@ def clarifications_for_user(user: User) -> QuerySet[Clarification]:
 
 def moderators_for_case(case: Case) -> QuerySet[User]:
     """Who a supervisor may hand ``case`` to: moderators of the case's platform."""
+    organisation_id = case.platform.organisation_id
+    if organisation_id is None:
+        return User.objects.none()
     return (
         User.objects.filter(
             is_active=True,
             groups__name=Role.PLATFORM_MODERATOR,
-            organisation_id=case.platform.organisation_id,
+            organisation_id=organisation_id,
         )
         .distinct()
         .order_by("username")

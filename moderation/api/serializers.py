@@ -1,6 +1,8 @@
 """API shapes (contract §4). Output serializers read prefetched rows; input serializers check
 shape only. Rules and writes stay in the services."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from rest_framework import serializers
@@ -19,7 +21,14 @@ from moderation.models import (
     Clarification,
     Decision,
     Flag,
+    User,
 )
+
+
+def username_field() -> serializers.SlugRelatedField[User]:
+    """A user shown by username (read-only)."""
+    return serializers.SlugRelatedField(slug_field="username", read_only=True)
+
 
 # --- Cases -------------------------------------------------------------------------------------
 
@@ -47,7 +56,9 @@ class VideoSerializer(VideoRefSerializer):
 class CaseListSerializer(serializers.ModelSerializer):
     reasons = serializers.ListField(child=serializers.CharField())
     video = VideoRefSerializer()
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Case
@@ -75,13 +86,17 @@ class FlagSerializer(serializers.ModelSerializer):
 
 class PriorityLineSerializer(serializers.Serializer):
     signal = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF pops declared fields
     points = serializers.IntegerField()
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    approved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     is_final = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -117,7 +132,9 @@ class AttachedClarificationSerializer(serializers.ModelSerializer):
     rating = serializers.CharField(source="clarification.rating")
     status = serializers.CharField(source="clarification.status")
     version = serializers.IntegerField(source="clarification.version")
-    attached_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    attached_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = CaseClarification
@@ -208,8 +225,12 @@ class AttachSerializer(serializers.Serializer):
 
 
 class ClarificationSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approver = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     rating = serializers.ChoiceField(choices=ClarificationRating.choices)
     sources = serializers.ListField(child=serializers.URLField(max_length=1000), required=False)
 
@@ -255,7 +276,9 @@ class RetractSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = AuditEvent

@@ -21,7 +21,7 @@ def _validate(*, name: str, slug: str, position: int, exclude_pk: int | None = N
         errors["name"] = "required"
     if not slug:
         errors["slug"] = "required (letters, digits and hyphens)"
-    elif Queue.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    elif Queue.objects.filter(slug=slug).exclude(pk=exclude_pk or 0).exists():
         errors["slug"] = "already used by another queue"
     if position < 0:
         errors["position"] = "0 or more"
