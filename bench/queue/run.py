@@ -205,6 +205,50 @@ def verify_and_undo(url: str, since: datetime, user_ids: list[int]) -> dict[str,
     return {"double_claims": doubles, "cases_held": held[0], "holders": held[1]}
 
 
+def claim_breakdown(claims: int = 100) -> dict[str, float]:
+    """Where one Django claim-next spends its time, alone: database round trips vs Python.
+    Each claim is rolled back, so the data does not move."""
+    from django.db import connection, transaction
+
+    from moderation.models import Queue, User
+    from moderation.queues import queue_claim_filter
+    from moderation.services.cases import case_claim_next
+
+    user = User.objects.get(username=f"bench-mod-{BENCH_MODERATORS - 1:02d}")
+    queue = Queue.objects.get(slug=QUEUE)
+    user.role_names()
+    spent = {"db": 0.0, "statements": 0}
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent["db"] += time.perf_counter() - started
+            spent["statements"] += 1
+
+    def one() -> None:
+        try:
+            with transaction.atomic():
+                case_claim_next(user=user, queue_filter=queue_claim_filter(user=user, queue=queue))
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    for _ in range(10):
+        one()
+    with connection.execute_wrapper(timed):
+        started = time.perf_counter()
+        for _ in range(claims):
+            one()
+        total = time.perf_counter() - started
+    return {
+        "total_ms": total / claims * 1000,
+        "db_ms": spent["db"] / claims * 1000,
+        "statements": spent["statements"] / claims,
+    }
+
+
 # --- Pages -------------------------------------------------------------------------------------
 
 
@@ -322,7 +366,8 @@ def report(data: dict[str, Any]) -> str:
         " all start at once on the same queue. *Saturated*: no pause between claims, so on"
         f" {os.cpu_count()} cores the latency is mostly waiting for a CPU. *Paced*: one claim"
         f" every {PACE_SECONDS * 1000:.0f} ms per claimer ({data['claimers'] / PACE_SECONDS:.0f}"
-        " claims/s together, far above a real shift's rate). Raw SQL runs the same statements"
+        f" claims/s together) or every second ({data['claimers']} claims/s); a real shift"
+        " claims a few times per minute per moderator. Raw SQL runs the same statements"
         " as the service (SELECT … FOR UPDATE SKIP LOCKED, UPDATE, audit INSERT) without the"
         " ORM.",
         "",
@@ -334,24 +379,41 @@ def report(data: dict[str, Any]) -> str:
         ("raw_single", "raw SQL, 1 claimer alone"),
         ("django_saturated", "Django service, saturated"),
         ("raw_saturated", "raw SQL, saturated"),
-        ("django_paced", "Django service, paced"),
-        ("raw_paced", "raw SQL, paced"),
+        ("django_paced", f"Django service, paced {PACE_SECONDS * 1000:.0f} ms"),
+        ("raw_paced", f"raw SQL, paced {PACE_SECONDS * 1000:.0f} ms"),
+        ("django_paced_1s", "Django service, paced 1 s"),
+        ("raw_paced_1s", "raw SQL, paced 1 s"),
     ):
         r = c[key]
         lines.append(
             f"| {label} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | "
             f"{r['throughput_per_s']:.0f} | {r['claims']} | {r['check']['double_claims']} |"
         )
-    ratio_sat = c["django_saturated"]["p95_ms"] / c["raw_saturated"]["p95_ms"]
-    ratio_paced = c["django_paced"]["p95_ms"] / c["raw_paced"]["p95_ms"]
-    paced_p95 = c["django_paced"]["p95_ms"]
+
+    def verdict(key: str) -> str:
+        p95 = c[f"django_{key}"]["p95_ms"]
+        ratio = p95 / c[f"raw_{key}"]["p95_ms"]
+        return (
+            f"p95 {p95:.1f} ms ({'met' if p95 < 20 else 'NOT met'}), "
+            f"{ratio:.1f}x raw ({'met' if ratio <= 2 else 'NOT met'})"
+        )
+
     lines += [
         "",
-        f"Targets: p95 under 20 ms — paced {paced_p95:.1f} ms "
-        f"({'met' if paced_p95 < 20 else 'NOT met'}); within 2x raw SQL — paced "
-        f"{ratio_paced:.2f}x, saturated {ratio_sat:.2f}x "
-        f"({'met' if max(ratio_sat, ratio_paced) <= 2 else 'NOT met'}). Zero double claims: "
+        "Targets (p95 under 20 ms, within 2x raw SQL): "
+        f"alone {verdict('single')}; paced 1 s {verdict('paced_1s')}; "
+        f"paced {PACE_SECONDS * 1000:.0f} ms {verdict('paced')}; "
+        f"saturated {verdict('saturated')}. Zero double claims, checked in SQL after every run: "
         f"{'yes' if all(c[k]['check']['double_claims'] == 0 for k in c) else 'NO'}.",
+        "",
+        f"One Django claim alone takes {data['claim_breakdown']['total_ms']:.1f} ms, of which"
+        f" {data['claim_breakdown']['db_ms']:.1f} ms in the database"
+        f" ({data['claim_breakdown']['statements']:.0f} statements, savepoints included: the"
+        " measurement rolls each claim back); the rest is Python: building the queue's filter"
+        " and compiling the ORM's SQL, the same work raw SQL skips. On this machine that"
+        " Python time, not PostgreSQL, is what the claimers queue for when they all press at"
+        " once: the raw claims finish in a fraction of it, and neither ever hands one case to"
+        " two claimers.",
         "",
         "## Pages (server time, Django test client in process, no network)",
         "",
@@ -432,6 +494,8 @@ def main() -> None:
         ("raw_saturated", raw_claimer, 0.0, (params,)),
         ("django_paced", django_claimer, PACE_SECONDS, ()),
         ("raw_paced", raw_claimer, PACE_SECONDS, (params,)),
+        ("django_paced_1s", django_claimer, 1.0, ()),
+        ("raw_paced_1s", raw_claimer, 1.0, (params,)),
     ):
         since = datetime.now(UTC)
         if key.endswith("_single"):  # one claimer alone: the service time, no contention
@@ -449,6 +513,7 @@ def main() -> None:
         assert result["check"]["double_claims"] == 0, "a case was claimed twice"
         assert result["distinct_cases"] == result["claims"], "a case was returned twice"
 
+    breakdown = claim_breakdown()
     pages = time_pages(args.requests)
     run_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     raw_file = f"queue-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
@@ -460,6 +525,7 @@ def main() -> None:
         "claimers": args.claimers,
         "claims": args.claims,
         "claim_next": claim,
+        "claim_breakdown": breakdown,
         "pages": pages,
         "claim_plan": plan,
         "raw_file": raw_file,

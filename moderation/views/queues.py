@@ -38,6 +38,7 @@ from moderation.queues import (
 )
 from moderation.services.cases import case_claim_next
 from moderation.services.queues import queue_create, queue_update
+from moderation.templatetags.saring import SIGNAL_LABELS
 from moderation.views.access import case_url, workspace_view
 
 
@@ -97,6 +98,12 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "claimable": queue_is_claimable(queue) and (is_moderator(user) or is_supervisor(user)),
             "can_edit_queues": can_edit_queues(user),
             "reasons": Reason.choices,
+            # Translated once per request, not once per row.
+            "labels": {
+                "reason": {value: str(label) for value, label in Reason.choices},
+                "status": {value: str(label) for value, label in CaseStatus.choices},
+                "signal": {key: str(label) for key, label in SIGNAL_LABELS.items()},
+            },
             "platforms": Platform.objects.order_by("name") if is_supervisor(user) else [],
             "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
             "per_page_choices": PER_PAGE_CHOICES,
