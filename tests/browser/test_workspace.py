@@ -201,13 +201,15 @@ def test_keyboard_shortcuts(new_page, moderator, make_case):
     assert Case.objects.get(pk=case.pk).assignee_id is None
 
 
-def test_leaving_the_case_page_releases_the_claim(new_page, moderator, make_case):
+def test_lease_renews_while_open_and_leaving_releases_the_claim(new_page, moderator, make_case):
     case = make_case()
     page = new_page(moderator)
     page.goto(f"/cases/{case.pk}/")
     page.get_by_role("button", name=re.compile("Ambil kasus ini")).click()
     expect(page.locator("#lease")).to_be_visible()
-    page.wait_for_timeout(2500)  # let the first lease renewal settle
+    claimed_until = Case.objects.get(pk=case.pk).lease_expires_at
+    # The open page renews the lease (HTMX POST with the CSRF header) shortly after loading.
+    assert wait_for(lambda: Case.objects.get(pk=case.pk).lease_expires_at > claimed_until)
     assert Case.objects.get(pk=case.pk).assignee_id == moderator.pk
     page.goto("/queues/")
     assert wait_for(lambda: Case.objects.get(pk=case.pk).assignee_id is None)
