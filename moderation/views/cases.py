@@ -109,7 +109,7 @@ def _case_context(
         can_work
         and case.status in (CaseStatus.IN_REVIEW, CaseStatus.APPEALED)
         and not case.awaiting_approval
-        and (holds or (can_reassign(user) and case.assignee_id == user.pk))
+        and holds
     )
     original_decider = bool(
         detail.open_appeal and detail.open_appeal.decision.decided_by_id == user.pk
@@ -413,7 +413,7 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
             _case_context(request, detail, decision_form=form),
             status=400,
         )
-    except (NotPermitted, ModerationError) as exc:
+    except ModerationError as exc:
         lost = case.assignee_id != user.pk
         messages.error(request, exc.detail)
         return render(
