@@ -21,13 +21,12 @@ case services (which lock a case together with its platform row):
 import hashlib
 import logging
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Value, When
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -46,16 +45,17 @@ from moderation.models import (
     Appeal,
     Case,
     Decision,
+    ElectionPhase,
     Flag,
     Platform,
     RawEvent,
     TuningParameter,
     Video,
 )
-from moderation.priority import DEFAULT_TUNING, priority_compute
+from moderation.priority import DEFAULT_TUNING, PrioritySignals, priority_compute
 from moderation.selectors import phase_current, sla_target_minutes, tuning_values
 from moderation.services.audit import audit_record
-from moderation.services.cases import case_close, case_priority_signals
+from moderation.services.cases import case_close
 from moderation.services.decisions import appeal_open
 from moderation.transitions import next_status
 from moderation.webhooks.parsing import (
@@ -193,22 +193,78 @@ def _video_lock(platform_id: int, platform_video_id: str) -> None:
     _ingest_lock("video", platform_id, platform_video_id)
 
 
-def _case_for_video_locked(platform: Platform, platform_video_id: str) -> Case | None:
-    """The video's open case, else its latest case, locked; with its video loaded."""
-    return (
-        Case.objects.filter(platform=platform, video__platform_video_id=platform_video_id)
-        .select_related("video")
-        .select_for_update(no_key=True, of=("self",))
-        .annotate(
-            open_first=SqlCase(
-                When(status__in=OPEN_CASE_STATUSES, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+# --- Plain SQL for the statements every event runs -------------------------------------------
+# Profiling the processing of one flag showed most of its CPU in the ORM's query compiler and
+# save() machinery, for a dozen statements whose shape never changes. These helpers keep the
+# models as the source of truth (table and column names, and each field's own conversion of
+# values), without compiling the statements again for every event.
+
+
+def _columns(model: type[models.Model], alias: str) -> str:
+    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)
+
+
+def _from_row[M: models.Model](model: type[M], row: Sequence[Any]) -> M:
+    """A model instance from a row of _columns(model), converted as the ORM would (JSON...)."""
+    fields = model._meta.concrete_fields
+    values = []
+    for field, value in zip(fields, row, strict=True):
+        for converter in field.get_db_converters(connection):
+            value = converter(value, field, connection)
+        values.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+def row_update(instance: models.Model, fields: Iterable[str]) -> None:
+    """UPDATE the given fields of one row, like save(update_fields=...) (auto_now included)."""
+    meta = instance._meta
+    names = list(dict.fromkeys(fields))
+    for field in meta.concrete_fields:
+        if getattr(field, "auto_now", False) and field.name not in names:
+            setattr(instance, field.attname, timezone.now())
+            names.append(field.name)
+    assignments, params = [], []
+    for name in names:
+        field = meta.get_field(name)
+        assignments.append(f"{field.column} = %s")  # type: ignore[union-attr]
+        value = getattr(instance, field.attname)  # type: ignore[union-attr]
+        params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {meta.db_table} SET {', '.join(assignments)} WHERE id = %s",  # noqa: S608
+            [*params, instance.pk],
         )
-        .order_by("-open_first", "-opened_at", "-pk")
-        .first()
+
+
+_CASE_FOR_VIDEO = f"""
+    SELECT {_columns(Case, "c")}, {_columns(Video, "v")}
+    FROM {Case._meta.db_table} c
+    JOIN {Video._meta.db_table} v ON v.id = c.video_id
+    WHERE c.video_id = (
+        SELECT id FROM {Video._meta.db_table} WHERE platform_id = %s AND platform_video_id = %s
     )
+    ORDER BY (c.status = ANY(%s)) DESC, c.opened_at DESC, c.id DESC
+    LIMIT 1
+    FOR NO KEY UPDATE OF c
+"""  # noqa: S608 (names from the models, values are parameters)
+
+
+def _case_for_video_locked(platform: Platform, platform_video_id: str) -> Case | None:
+    """The video's open case, else its latest case, locked (the case row only); with its video
+    loaded.
+
+    The video is found by a scalar subquery, so the plan is always two index lookups; as a join
+    filter, stale statistics once made PostgreSQL scan every case of the platform.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_CASE_FOR_VIDEO, [platform.pk, platform_video_id, list(OPEN_CASE_STATUSES)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(Case._meta.concrete_fields)
+    case = _from_row(Case, row[:split])
+    case.video = _from_row(Video, row[split:])
+    return case
 
 
 def _open_case_locked(video: Video) -> Case | None:
@@ -255,7 +311,43 @@ def _video_create(platform: Platform, data: VideoData, observed_at: datetime) ->
     return video
 
 
+# --- Policy read on every event: phase, SLA minutes, tuning --------------------------------
+# Memoised per process for POLICY_TTL_SECONDS: an administrator's edit reaches ingest within
+# that time (the tuning values are also cached in Redis for 30 s by selectors.tuning_values).
+
+POLICY_TTL_SECONDS = 10.0
+_policy_memo: dict[object, tuple[float, object]] = {}
+
+
+def _memo[T](key: object, compute: Callable[[], T]) -> T:
+    clock = time.monotonic()
+    hit = _policy_memo.get(key)
+    if hit is not None and hit[0] > clock:
+        return hit[1]  # type: ignore[return-value]
+    value = compute()
+    _policy_memo[key] = (clock + POLICY_TTL_SECONDS, value)
+    return value
+
+
+def ingest_policy_forget() -> None:
+    """Drop the memoised policy (tests; or after editing phases, SLA targets or tuning)."""
+    _policy_memo.clear()
+
+
+def _phase(now: datetime) -> ElectionPhase | None:
+    return _memo(("phase", timezone.localtime(now).date()), lambda: phase_current(now))
+
+
+def _sla_minutes(phase: ElectionPhase | None, reasons: list[str]) -> int:
+    key = ("sla", phase.pk if phase else None, frozenset(reasons))
+    return _memo(key, lambda: sla_target_minutes(phase=phase, reasons=sorted(set(reasons))))
+
+
 def _tuning() -> dict[str, float]:
+    return _memo("tuning", _tuning_read)
+
+
+def _tuning_read() -> dict[str, float]:
     """Tuning values; the database's if Redis (the cache) is down, so ingest never needs it."""
     try:
         return tuning_values()
@@ -263,24 +355,75 @@ def _tuning() -> dict[str, float]:
         return {**DEFAULT_TUNING, **dict(TuningParameter.objects.values_list("key", "value"))}
 
 
-def _priority_apply(case: Case, now: datetime) -> bool:
-    """Recompute priority and breakdown on the (locked, flag-saved) case; True if changed.
+def _due_at(case: Case, now: datetime) -> datetime:
+    return case.opened_at + timedelta(minutes=_sla_minutes(_phase(now), list(case.reasons)))
 
-    The same computation as services.cases.case_priority_refresh, without its own save, so that
-    the caller writes the case once.
+
+# --- Priority --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagSummary:
+    """What the priority needs to know about a case's flags."""
+
+    count: int
+    sources: frozenset[str]
+    max_confidence: float | None
+
+    def plus(self, data: FlagCreated) -> "FlagSummary":
+        confidences = [c for c in (self.max_confidence, data.confidence) if c is not None]
+        return FlagSummary(
+            count=self.count + 1,
+            sources=self.sources | {data.source},
+            max_confidence=max(confidences) if confidences else None,
+        )
+
+
+NO_FLAGS = FlagSummary(count=0, sources=frozenset(), max_confidence=None)
+
+_FLAG_SUMMARY = f"""
+    SELECT count(*), coalesce(array_agg(DISTINCT source), '{{}}'), max(confidence)
+    FROM {Flag._meta.db_table} WHERE case_id = %s
+"""  # noqa: S608 (table name from the model, values are parameters)
+
+
+def _flag_summary(case: Case) -> FlagSummary:
+    with connection.cursor() as cursor:
+        cursor.execute(_FLAG_SUMMARY, [case.pk])
+        count, sources, max_confidence = cursor.fetchone()
+    return FlagSummary(count=count, sources=frozenset(sources), max_confidence=max_confidence)
+
+
+def _priority_apply(case: Case, *, video: Video, flags: FlagSummary, now: datetime) -> bool:
+    """Recompute priority and breakdown on the case in memory; True if they changed.
+
+    The signals are those of services.cases.case_priority_signals, read with one aggregate
+    instead of every flag row, and with the memoised phase; the caller writes the case once.
+    tests/moderation/test_ingest.py checks that both give the same priority.
     """
-    result = priority_compute(case_priority_signals(case, now=now), _tuning())
+    views_per_hour = None
+    if video.view_count and video.published_at and video.published_at < now:
+        hours = max((now - video.published_at).total_seconds() / 3600, 1.0)
+        views_per_hour = video.view_count / hours
+    phase = _phase(now)
+    signals = PrioritySignals(
+        view_count=video.view_count,
+        views_per_hour=views_per_hour,
+        distinct_flags=flags.count,
+        sources=flags.sources,
+        reasons=frozenset(case.reasons),
+        phase_kind=phase.kind if phase else None,
+        due_at=case.due_at,
+        now=now,
+        max_confidence=flags.max_confidence,
+    )
+    result = priority_compute(signals, _tuning())
     breakdown = result.breakdown()
     if case.priority == result.score and case.priority_breakdown == breakdown:
         return False
     case.priority = result.score
     case.priority_breakdown = breakdown
     return True
-
-
-def _due_at(case: Case, now: datetime) -> datetime:
-    minutes = sla_target_minutes(phase=phase_current(now), reasons=list(case.reasons))
-    return case.opened_at + timedelta(minutes=minutes)
 
 
 _FLAG_INSERT = f"""
@@ -401,7 +544,7 @@ def flag_ingest(
         if video is None:
             video = _video_create(platform, data.video, observed_at)
         elif changed := _video_fields_apply(video, data.video, observed_at):
-            video.save(update_fields=[*changed, "updated_at"])
+            row_update(video, changed)
 
         if case is not None and case.is_open:
             return _flag_join(platform, data, video, case, raw_event_id, now)
@@ -421,7 +564,7 @@ def flag_ingest(
         return _flag_attach_to_settled(platform, data, video, case, raw_event_id, now)
 
 
-def _flag_summary(flag: Flag) -> dict[str, object]:
+def _flag_audit(flag: Flag) -> dict[str, object]:
     return {
         "flag": flag.platform_flag_id,
         "reason": flag.reason,
@@ -452,17 +595,16 @@ def _case_open(
         reopened_from=reopened_from,
     )
     case.due_at = _due_at(case, now)
+    _priority_apply(case, video=video, flags=NO_FLAGS.plus(data), now=now)
     case.save(force_insert=True)
     flag = _flag_insert(
         platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
     )
-    if _priority_apply(case, now):
-        case.save(update_fields=["priority", "priority_breakdown", "updated_at"])
     after: dict[str, object] = {
         "status": case.status,
         "priority": case.priority,
         "due_at": case.due_at.isoformat() if case.due_at else None,
-        **_flag_summary(flag),
+        **_flag_audit(flag),
     }
     if reopened_from is not None:
         after |= {"reopened_from": reopened_from.pk, "trigger": trigger}
@@ -503,9 +645,9 @@ def _flag_join(
         case.due_at = _due_at(case, now)
         case.version += 1
         fields += ["reasons", "due_at", "version"]
-    if _priority_apply(case, now):
+    if _priority_apply(case, video=video, flags=_flag_summary(case), now=now):
         fields += ["priority", "priority_breakdown"]
-    case.save(update_fields=fields)
+    row_update(case, fields)
     audit_record(
         action=AuditAction.CASE_FLAG_JOIN,
         obj=flag,
@@ -517,7 +659,7 @@ def _flag_join(
             "flag_count": case.flag_count,
             "priority": case.priority,
             **({"reasons": list(case.reasons)} if "reasons" in before else {}),
-            **_flag_summary(flag),
+            **_flag_audit(flag),
         },
     )
     return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.JOINED)
@@ -537,7 +679,7 @@ def _flag_attach_to_settled(
     before = {"flag_count": case.flag_count}
     case.flag_count += 1
     case.last_flag_at = max(filter(None, (case.last_flag_at, data.flagged_at)))
-    case.save(update_fields=["flag_count", "last_flag_at", "updated_at"])
+    row_update(case, ["flag_count", "last_flag_at"])
     audit_record(
         action=AuditAction.CASE_FLAG_JOIN,
         obj=flag,
@@ -545,7 +687,7 @@ def _flag_attach_to_settled(
         actor=None,
         actor_kind=ActorKind.PLATFORM,
         before=before,
-        after={"flag_count": case.flag_count, "settled": case.status, **_flag_summary(flag)},
+        after={"flag_count": case.flag_count, "settled": case.status, **_flag_audit(flag)},
     )
     return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.ATTACHED_TO_SETTLED)
 
@@ -573,15 +715,15 @@ def video_update(
             return _video_create(platform, data.video, observed_at)
         changed = _video_fields_apply(video, data.video, observed_at)
         if changed:
-            video.save(update_fields=[*changed, "updated_at"])
+            row_update(video, changed)
         if case is None or "view_count" not in changed:
             return video
         before = {"priority": case.priority, "view_count": case.view_count}
         case.view_count = video.view_count
         fields = ["view_count", "updated_at"]
-        if _priority_apply(case, now):
+        if _priority_apply(case, video=video, flags=_flag_summary(case), now=now):
             fields += ["priority", "priority_breakdown"]
-        case.save(update_fields=fields)
+        row_update(case, fields)
         if "priority" in fields:
             audit_record(
                 action=AuditAction.CASE_PRIORITY_UPDATE,
@@ -735,48 +877,89 @@ def natural_key(envelope: Envelope) -> str | None:
 
 
 def raw_event_process(*, raw_event_id: int, now: datetime | None = None) -> str | None:
-    """Process one stored raw event in status ``received``, in its own transaction; its new
-    status, or None if another worker has it or it is done. Idempotent and safe to run
-    concurrently: the row is claimed with SKIP LOCKED and its status re-checked."""
+    """Process one stored raw event in status ``received``, in one transaction with its
+    effects; its new status, or None if another worker has it or it is done. Idempotent and
+    safe to run concurrently: the row is claimed with SKIP LOCKED and its status re-checked.
+
+    On failure the transaction rolls back whole (no savepoints on the hot path), and the
+    outcome is written to the row in a second, short transaction.
+    """
     now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(_RAW_EVENT_CLAIM, [raw_event_id, RawEventStatus.RECEIVED])
+                row = cursor.fetchone()
+            if row is None:
+                return None
+            platform_id, body, _ = row
+            event_process(
+                platform=_platform(platform_id),
+                envelope=envelope_parse(body.encode()),
+                delivery=StoredDelivery(raw_event_id),
+                now=now,
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(_RAW_EVENT_PROCESSED, [RawEventStatus.PROCESSED, now, raw_event_id])
+            return RawEventStatus.PROCESSED
+    except DuplicateEvent:
+        outcome, error = RawEventStatus.IGNORED, "duplicate: seen before"
+    except PayloadInvalid as exc:
+        outcome, error = RawEventStatus.FAILED, f"no longer valid: {exc}"
+    except ModerationError as exc:
+        outcome, error = RawEventStatus.FAILED, f"rejected: {exc.detail}"
+    except DatabaseError as exc:
+        outcome, error = RawEventStatus.RECEIVED, f"{type(exc).__name__}: {exc}"[:2000]
+    return _raw_event_outcome(raw_event_id, outcome, error, now)
+
+
+# Claiming the row also turns off synchronous commit for this transaction only. That is safe
+# here, and only here: the raw event is already durable (the request committed it before its
+# 2xx), and its status changes in the same transaction as the effects, so a commit lost in a
+# crash leaves the event 'received' and it is processed again. The request's INSERT keeps the
+# server's synchronous commit.
+_RAW_EVENT_CLAIM = f"""
+    SELECT platform_id, body, set_config('synchronous_commit', 'off', true)
+    FROM {RawEvent._meta.db_table}
+    WHERE id = %s AND status = %s
+    FOR UPDATE SKIP LOCKED
+"""  # noqa: S608 (table name from the model, values are parameters)
+_RAW_EVENT_PROCESSED = f"""
+    UPDATE {RawEvent._meta.db_table}
+    SET status = %s, processed_at = %s, last_error = '', attempts = attempts + 1
+    WHERE id = %s
+"""  # noqa: S608 (table name from the model, values are parameters)
+
+
+def _platform(platform_id: int) -> Platform:
+    """Platforms change rarely; processing reads them through the policy memo."""
+    return _memo(("platform", platform_id), lambda: Platform.objects.get(pk=platform_id))
+
+
+def _raw_event_outcome(raw_event_id: int, outcome: str, error: str, now: datetime) -> str | None:
+    """Record a failed or skipped processing attempt; a database error is retried later, up
+    to RAW_EVENT_MAX_ATTEMPTS."""
     with transaction.atomic():
         raw = (
-            RawEvent.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("platform")
+            RawEvent.objects.select_for_update(skip_locked=True)
             .filter(pk=raw_event_id, status=RawEventStatus.RECEIVED)
             .first()
         )
         if raw is None:
             return None
         raw.attempts += 1
-        try:
-            envelope = envelope_parse(raw.body.encode())
-        except PayloadInvalid as exc:
-            raw.status, raw.last_error = RawEventStatus.FAILED, f"no longer valid: {exc}"
-        else:
-            try:
-                with transaction.atomic():
-                    event_process(
-                        platform=raw.platform,
-                        envelope=envelope,
-                        delivery=StoredDelivery(raw.pk),
-                        now=now,
-                    )
-                raw.status, raw.last_error = RawEventStatus.PROCESSED, ""
-            except DuplicateEvent:
-                raw.status, raw.last_error = RawEventStatus.IGNORED, "duplicate: seen before"
-            except ModerationError as exc:
-                raw.status, raw.last_error = RawEventStatus.FAILED, f"rejected: {exc.detail}"
-            except DatabaseError as exc:
-                raw.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if raw.attempts >= RAW_EVENT_MAX_ATTEMPTS:
-                    raw.status = RawEventStatus.FAILED
-        if raw.status != RawEventStatus.RECEIVED:
+        raw.last_error = error
+        if outcome == RawEventStatus.RECEIVED and raw.attempts >= RAW_EVENT_MAX_ATTEMPTS:
+            outcome = RawEventStatus.FAILED
+        raw.status = outcome
+        if outcome != RawEventStatus.RECEIVED:
             raw.processed_at = now
         raw.save(update_fields=["status", "attempts", "last_error", "processed_at"])
-        if raw.status == RawEventStatus.FAILED:
-            logger.error("raw event %s failed: %s", raw.pk, raw.last_error)
-    return raw.status
+    if outcome == RawEventStatus.FAILED:
+        logger.error("raw event %s failed: %s", raw_event_id, error)
+    else:
+        logger.warning("raw event %s: %s", raw_event_id, error)
+    return outcome
 
 
 def raw_events_process(*, batch: int = 200, max_seconds: float = 150.0) -> int:

@@ -148,36 +148,46 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _path(parts: tuple[str | int, ...]) -> str:
+    path = ""
+    for part in parts:
+        path = _join(path, part)
+    return path
+
+
 def _check_values(value: Any, errors: list[FieldError]) -> None:
-    """Depth, NUL, surrogates and infinities anywhere in the document (iterative walk)."""
-    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    """Depth, NUL, surrogates and infinities anywhere in the document (iterative walk; paths
+    are spelled out only for the nodes that have a problem)."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
     while stack and len(errors) < 20:
-        node, path, depth = stack.pop()
-        if isinstance(node, dict):
-            if depth > MAX_DEPTH:
-                errors.append(error(path, f"nesting deeper than {MAX_DEPTH} levels"))
+        node, parts = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                errors.append(error(_path(parts), "contains a NUL character"))
+            elif not node.isascii() and _SURROGATE.search(node):
+                errors.append(error(_path(parts), "contains an unpaired surrogate"))
+        elif isinstance(node, dict):
+            if len(parts) >= MAX_DEPTH:
+                errors.append(error(_path(parts), f"nesting deeper than {MAX_DEPTH} levels"))
                 continue
             for key, child in node.items():
-                child_path = _join(path, key if _printable(key) else "?")
-                if not _printable(key):
-                    errors.append(error(child_path, "a key contains NUL or invalid characters"))
-                stack.append((child, child_path, depth + 1))
+                if _printable(key):
+                    stack.append((child, (*parts, key)))
+                else:
+                    errors.append(
+                        error(_path((*parts, "?")), "a key contains NUL or invalid characters")
+                    )
         elif isinstance(node, list):
-            if depth > MAX_DEPTH:
-                errors.append(error(path, f"nesting deeper than {MAX_DEPTH} levels"))
+            if len(parts) >= MAX_DEPTH:
+                errors.append(error(_path(parts), f"nesting deeper than {MAX_DEPTH} levels"))
                 continue
-            stack.extend((child, _join(path, i), depth + 1) for i, child in enumerate(node))
-        elif isinstance(node, str):
-            if "\x00" in node:
-                errors.append(error(path, "contains a NUL character"))
-            elif _SURROGATE.search(node):
-                errors.append(error(path, "contains an unpaired surrogate"))
+            stack.extend((child, (*parts, i)) for i, child in enumerate(node))
         elif isinstance(node, float) and not math.isfinite(node):
-            errors.append(error(path, "number out of range"))
+            errors.append(error(_path(parts), "number out of range"))
 
 
 def _printable(key: str) -> bool:
-    return "\x00" not in key and not _SURROGATE.search(key) and len(key) <= 200
+    return len(key) <= 200 and "\x00" not in key and (key.isascii() or not _SURROGATE.search(key))
 
 
 # --- Field readers -----------------------------------------------------------------------------

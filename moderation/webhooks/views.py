@@ -79,6 +79,15 @@ def _invalid(errors: list[FieldError]) -> JsonResponse:
     )
 
 
+def _too_large(cap: int) -> JsonResponse:
+    return _problem(
+        413,
+        title="Payload too large",
+        detail=f"The body is over {cap} bytes.",
+        type_="/problems/payload-too-large",
+    )
+
+
 def _read_body(request: HttpRequest, cap: int) -> bytes | None:
     """At most ``cap`` bytes of the body, or None if it is longer (read no more than cap+1)."""
     chunks: list[bytes] = []
@@ -119,21 +128,15 @@ def webhook_receive(request: HttpRequest, slug: str) -> JsonResponse:
 def _receive(request: HttpRequest, slug: str) -> JsonResponse:
     now = timezone.now()
     cap: int = settings.SARING["WEBHOOK_MAX_BYTES"]
-    too_large = _problem(
-        413,
-        title="Payload too large",
-        detail=f"The body is over {cap} bytes.",
-        type_="/problems/payload-too-large",
-    )
     content_length = request.META.get("CONTENT_LENGTH") or ""
     if content_length.isdigit() and int(content_length) > cap:
-        return _reject(request, slug, "body over the size cap (content-length)", too_large)
+        return _reject(request, slug, "body over the size cap (content-length)", _too_large(cap))
     try:
         body = _read_body(request, cap)
     except UnreadablePostError:
         return _reject(request, slug, "body unreadable", _invalid([error("", "unreadable body")]))
     if body is None:
-        return _reject(request, slug, "body over the size cap", too_large)
+        return _reject(request, slug, "body over the size cap", _too_large(cap))
 
     found = webhook_platform(slug, now=now) if _SLUG.match(slug) else None
     if found is None:
@@ -181,7 +184,7 @@ def _receive(request: HttpRequest, slug: str) -> JsonResponse:
         return _reject(request, slug, f"invalid payload: {_loggable(fields)}", _invalid(exc.errors))
 
     delivery = Delivery(
-        platform_id=found.platform.pk,
+        platform_id=found.platform_id,
         webhook_id=verified.webhook_id,
         event_type=envelope.type,
         body=body.decode(),
@@ -190,9 +193,7 @@ def _receive(request: HttpRequest, slug: str) -> JsonResponse:
         natural_key=natural_key(envelope),
     )
     try:
-        outcome = delivery_ingest(
-            platform=found.platform, delivery=delivery, envelope=envelope, now=now
-        )
+        outcome = delivery_ingest(delivery=delivery, envelope=envelope, now=now)
     except ModerationError as exc:
         errors = exc.extra.get("errors") or {"data": exc.detail}
         field_errors = [error(field, str(message)) for field, message in errors.items()]

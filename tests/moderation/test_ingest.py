@@ -10,6 +10,9 @@ from django.utils import timezone
 from moderation.choices import AuditAction, CaseStatus, CloseReason, FlagSource, RawEventStatus
 from moderation.errors import InvalidInput
 from moderation.models import AuditEvent, Case, Flag, RawEvent, TuningParameter, Video
+from moderation.priority import priority_compute
+from moderation.selectors import tuning_values
+from moderation.services.cases import case_priority_signals
 from moderation.services.ingest import (
     Delivery,
     DuplicateEvent,
@@ -17,6 +20,7 @@ from moderation.services.ingest import (
     NewDelivery,
     appeal_ingest,
     flag_ingest,
+    ingest_policy_forget,
     reopen_trigger,
     video_remove,
     video_update,
@@ -26,6 +30,14 @@ from tests.factories import CaseFactory, DecisionFactory, VideoFactory
 from tests.webhooks.helpers import encode, fixture, flag_event
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ingest_policy():
+    ingest_policy_forget()
+    yield
+    ingest_policy_forget()
+
 
 QUIET_PERIOD = datetime(2024, 2, 12, 3, 20, tzinfo=UTC)  # 10:20 WIB, masa tenang
 OUTSIDE_PHASES = datetime(2024, 6, 1, 3, 0, tzinfo=UTC)
@@ -396,3 +408,56 @@ def test_ingest_of_a_joining_flag_stays_within_a_query_budget(
     ingest_flag(tiktok, flag_event(reason="hoax"))
     with django_assert_max_num_queries(12):
         ingest_flag(tiktok, flag_event(reason="hoax"))
+
+
+@pytest.mark.parametrize("now", [QUIET_PERIOD, OUTSIDE_PHASES])
+def test_ingest_priority_agrees_with_case_priority_refresh(tiktok, now):
+    """Ingest reads the flags with one aggregate; the case services read every row. Same
+    signals, same score and breakdown."""
+    for source, confidence in (("user_report", None), ("automated", 0.7), ("automated", 0.9)):
+        event = flag_event(
+            reason="voter_suppression",
+            source=source,
+            confidence=confidence,
+            video={"published_at": "2024-02-12T01:00:00Z", "view_count": 900_000},
+        )
+        ingest_flag(tiktok, event, now=now)
+    case = Case.objects.select_related("video").get()
+    expected = priority_compute(case_priority_signals(case, now=now), tuning_values())
+    assert case.priority == expected.score
+    assert case.priority_breakdown == expected.breakdown()
+
+
+def test_plain_sql_lookup_loads_what_the_orm_loads(tiktok):
+    """The hot-path helpers (moderation/services/ingest.py) must see rows as the ORM does."""
+    from django.db import transaction
+
+    from moderation.services.ingest import _case_for_video_locked
+
+    ingest_flag(tiktok, flag_event(video_id="7355", reason="hoax", confidence=0.5))
+    ingest_flag(tiktok, flag_event(video_id="7355", reason="sara"))
+    with transaction.atomic():
+        case = _case_for_video_locked(tiktok, "7355")
+    orm = Case.objects.select_related("video").get()
+    for field in Case._meta.concrete_fields:
+        assert getattr(case, field.attname) == getattr(orm, field.attname), field.name
+        assert type(getattr(case, field.attname)) is type(getattr(orm, field.attname))
+    for field in Video._meta.concrete_fields:
+        assert getattr(case.video, field.attname) == getattr(orm.video, field.attname), field.name
+
+
+def test_row_update_writes_like_save(tiktok):
+    from moderation.services.ingest import row_update
+
+    ingest_flag(tiktok, flag_event())
+    case = Case.objects.get()
+    before = case.updated_at
+    case.reasons = ["hoax", "sara"]
+    case.priority_breakdown = [{"signal": "flags", "label": "2 flags", "points": 8}]
+    case.priority = 8
+    row_update(case, ["reasons", "priority", "priority_breakdown"])
+    saved = Case.objects.get()
+    assert saved.reasons == ["hoax", "sara"]
+    assert saved.priority == 8
+    assert saved.priority_breakdown == [{"signal": "flags", "label": "2 flags", "points": 8}]
+    assert saved.updated_at > before  # auto_now, as save() does

@@ -13,3 +13,18 @@ def secret(tiktok: Platform) -> str:
 @pytest.fixture
 def client() -> Client:
     return Client(REMOTE_ADDR="203.0.113.7")
+
+
+@pytest.fixture(autouse=True)
+def _processing_request_unthrottled(monkeypatch):
+    """Each test starts as a fresh process would: its first delivery asks for processing."""
+    monkeypatch.setattr("moderation.webhooks.ingest._last_request", float("-inf"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ingest_policy():
+    from moderation.services.ingest import ingest_policy_forget
+
+    ingest_policy_forget()
+    yield
+    ingest_policy_forget()
