@@ -3,6 +3,8 @@
 import importlib
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from moderation.choices import OrganisationKind, Role
 from moderation.selectors import tuning_values_forget
@@ -25,6 +27,13 @@ def _reference_data(request):
 
     if not Group.objects.filter(name=Role.SUPERVISOR).exists():
         importlib.import_module("moderation.migrations.0002_reference_data").seed(apps)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware leaves the thread's language active after a test client request.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

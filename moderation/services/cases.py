@@ -68,6 +68,9 @@ def case_claim(*, case: Case, user: User, now: datetime | None = None) -> Case:
             return case
         if case.assignee_id is not None and case.lease_expires_at and case.lease_expires_at > now:
             raise AlreadyClaimed()
+        if case.assignee_id is not None:
+            # The lease ran out but the beat task has not swept it yet: expire it now.
+            _expire_lease(case)
         if case.awaiting_approval:
             raise AlreadyClaimed(detail="Keputusan kasus ini menunggu persetujuan supervisor.")
         if _appeal_review_blocked(case, user):
@@ -198,21 +201,26 @@ def case_leases_expire(*, now: datetime | None = None, batch: int = 500) -> int:
             .order_by("lease_expires_at")[:batch]
         )
         for case in cases:
-            previous = case.assignee_id
-            before = case.status
-            case.assignee = None
-            case.lease_expires_at = None
-            _move(case, CaseEvent.LEASE_EXPIRE, ["assignee", "lease_expires_at"])
-            audit_record(
-                action=AuditAction.CASE_LEASE_EXPIRE,
-                obj=case,
-                case=case,
-                actor=None,
-                before={"status": before, "assignee": previous},
-                after={"status": case.status, "assignee": None},
-            )
+            _expire_lease(case)
             expired += 1
     return expired
+
+
+def _expire_lease(case: Case) -> None:
+    """Return a locked case whose lease ran out to the queue, audited as the system."""
+    previous = case.assignee_id
+    before = case.status
+    case.assignee = None
+    case.lease_expires_at = None
+    _move(case, CaseEvent.LEASE_EXPIRE, ["assignee", "lease_expires_at"])
+    audit_record(
+        action=AuditAction.CASE_LEASE_EXPIRE,
+        obj=case,
+        case=case,
+        actor=None,
+        before={"status": before, "assignee": previous},
+        after={"status": case.status, "assignee": None},
+    )
 
 
 def case_escalate_to_kpu(*, case: Case, user: User, note: str = "") -> Case:

@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from moderation.models import (
@@ -45,6 +45,14 @@ def _absolute(path: str) -> str:
 
 
 def _compose(user: User, notifications: list[Notification], *, digest: bool) -> tuple[str, str]:
+    # Emails are written in Indonesian whatever language the worker thread last served.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _compose_text(user, notifications, digest=digest)
+
+
+def _compose_text(
+    user: User, notifications: list[Notification], *, digest: bool
+) -> tuple[str, str]:
     by_kind: dict[str, list[Notification]] = defaultdict(list)
     for n in notifications:
         by_kind[n.kind].append(n)

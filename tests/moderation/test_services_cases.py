@@ -245,3 +245,19 @@ def test_concurrent_claims_of_one_case_have_one_winner(tiktok):
         t.join(timeout=30)
     close_old_connections()
     assert sorted(outcomes) == ["taken"] * 5 + ["won"]
+
+
+def test_a_case_with_an_expired_lease_can_be_claimed_before_the_sweep(moderator, second_moderator):
+    now = timezone.now()
+    case = case_claim(case=CaseFactory(), user=moderator, now=now - timedelta(minutes=20))
+    taken = case_claim(case=case, user=second_moderator, now=now)
+    assert taken.assignee == second_moderator
+    assert taken.status == CaseStatus.IN_REVIEW
+    actions = list(
+        AuditEvent.objects.filter(case=case).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == [
+        AuditAction.CASE_CLAIM,
+        AuditAction.CASE_LEASE_EXPIRE,
+        AuditAction.CASE_CLAIM,
+    ]
