@@ -25,6 +25,14 @@ MAX_GRACE_HOURS = 24.0 * 30
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 
 
+def _platforms_changed() -> None:
+    """This process sees the change at once; others within webhooks.ingest's cache TTL."""
+    from moderation.webhooks.ingest import webhook_platforms_forget
+
+    webhook_platforms_forget()
+    transaction.on_commit(webhook_platforms_forget)  # and again, once others can see it
+
+
 @dataclass(frozen=True)
 class PlatformAdded:
     platform: Platform
@@ -126,6 +134,7 @@ def platform_add(
                     "changed": changed,
                 },
             )
+    _platforms_changed()
     return PlatformAdded(platform=platform, created=False, changed=tuple(changed))
 
 
@@ -165,6 +174,7 @@ def _platform_create(
         actor=actor,
         after={"slug": slug, "name": name, "callback_url": callback_url},
     )
+    _platforms_changed()
     return PlatformAdded(platform=platform, created=True, generated=generated)
 
 
@@ -210,6 +220,7 @@ def platform_secret_rotate(
                 "old_secrets": count,
             },
         )
+    _platforms_changed()
     return SecretRotated(
         platform=platform, secret=secret, old_secrets_expire_at=expires_at, old_secrets=count
     )

@@ -61,28 +61,45 @@ class WebhookPlatform:
     secrets: list[str]
 
 
-# Every delivery runs this, so it is one plain statement: the ORM spent more time building and
-# compiling it (with its join, OR and ordering) than PostgreSQL spent answering it.
+# Known platforms and their secrets (with expiry), per process, for PLATFORM_CACHE_SECONDS:
+# every delivery needs them and they change a few times a year. Expiry is checked on each
+# request, so a secret's grace period ends on time; a new, rotated or removed secret, or a
+# disabled platform, reaches every process within the TTL (at once in the process that made the
+# change). Unknown slugs are not cached.
+PLATFORM_CACHE_SECONDS = 5.0
+_platform_cache: dict[str, tuple[float, int, list[tuple[str, datetime | None]]]] = {}
+
 _WEBHOOK_PLATFORM = f"""
-    SELECT p.id,
-           coalesce(array_agg(s.secret ORDER BY s.created_at DESC, s.id DESC)
-                    FILTER (WHERE s.id IS NOT NULL), '{{}}')
+    SELECT p.id, s.secret, s.expires_at
     FROM {Platform._meta.db_table} p
-    LEFT JOIN {PlatformSecret._meta.db_table} s
-           ON s.platform_id = p.id AND (s.expires_at IS NULL OR s.expires_at > %s)
+    LEFT JOIN {PlatformSecret._meta.db_table} s ON s.platform_id = p.id
     WHERE p.slug = %s AND p.enabled
-    GROUP BY p.id
+    ORDER BY s.created_at DESC, s.id DESC
 """  # noqa: S608 (table names from the models, values are parameters)
 
 
 def webhook_platform(slug: str, *, now: datetime) -> WebhookPlatform | None:
-    """The enabled platform with this slug and its unexpired inbound secrets, newest first."""
-    with connection.cursor() as cursor:
-        cursor.execute(_WEBHOOK_PLATFORM, [now, slug])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return WebhookPlatform(platform_id=row[0], secrets=list(row[1])[:MAX_ACTIVE_SECRETS])
+    """The enabled platform with this slug and its secrets valid at ``now``, newest first."""
+    clock = time.monotonic()
+    hit = _platform_cache.get(slug)
+    if hit is None or hit[0] <= clock:
+        with connection.cursor() as cursor:
+            cursor.execute(_WEBHOOK_PLATFORM, [slug])
+            rows = cursor.fetchall()
+        if not rows:
+            _platform_cache.pop(slug, None)
+            return None
+        secrets = [(secret, expires_at) for _, secret, expires_at in rows if secret]
+        hit = (clock + PLATFORM_CACHE_SECONDS, rows[0][0], secrets)
+        _platform_cache[slug] = hit
+    _, platform_id, secrets = hit
+    valid = [secret for secret, expires_at in secrets if expires_at is None or expires_at > now]
+    return WebhookPlatform(platform_id=platform_id, secrets=valid[:MAX_ACTIVE_SECRETS])
+
+
+def webhook_platforms_forget() -> None:
+    """Drop this process's platform cache (the platform services call it after a change)."""
+    _platform_cache.clear()
 
 
 def delivery_ingest(*, delivery: Delivery, envelope: Envelope, now: datetime) -> str:

@@ -20,6 +20,16 @@ from tests.webhooks.helpers import deliver, flag_event
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_platform_cache():
+    from moderation.webhooks.ingest import webhook_platforms_forget
+
+    webhook_platforms_forget()
+    yield
+    webhook_platforms_forget()
+
+
 SECRET_RE = re.compile(r"whsec_[A-Za-z0-9+/]+=*")
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from moderation.choices import AuditAction, CaseStatus, CloseReason, RawEventStatus
 from moderation.models import AuditEvent, Case, Flag, Platform, PlatformSecret, RawEvent, Video
 from moderation.services.secrets import secret_generate
+from moderation.webhooks.ingest import webhook_platforms_forget
 from tests.factories import DecisionFactory, PlatformFactory
 from tests.webhooks.helpers import (
     deliver,
@@ -383,6 +384,17 @@ def test_rotation_keeps_the_old_secret_valid_during_the_grace_period(client, sec
     PlatformSecret.objects.filter(secret=secret).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
+    webhook_platforms_forget()  # an edit behind the services' back: seen after the cache TTL
+    assert_problem(deliver(client, secret, flag_event()), 401)
+    assert deliver(client, rotated.secret, flag_event()).status_code == 202
+
+
+def test_a_grace_period_ends_on_time_even_with_the_platform_cached(client, secret, tiktok):
+    from moderation.services.platforms import platform_secret_rotate
+
+    rotated = platform_secret_rotate(slug="tiktok", grace_hours=1 / 3600)  # one second
+    assert deliver(client, secret, flag_event()).status_code == 202  # cached with its expiry
+    time.sleep(1.2)
     assert_problem(deliver(client, secret, flag_event()), 401)
     assert deliver(client, rotated.secret, flag_event()).status_code == 202
 
@@ -734,3 +746,16 @@ def test_only_post(client, method):
     response = getattr(client, method)(url())
     assert_problem(response, 405)
     assert response["Allow"] == "POST"
+
+
+def test_platform_cache_sees_expiry_at_once_and_other_changes_within_its_ttl(
+    client, secret, tiktok, monkeypatch
+):
+    from moderation.webhooks import ingest
+
+    assert deliver(client, secret, flag_event()).status_code == 202  # cached now
+    Platform.objects.filter(pk=tiktok.pk).update(enabled=False)  # as another process would
+    assert deliver(client, secret, flag_event()).status_code == 202  # within the TTL
+    monkeypatch.setattr(ingest, "PLATFORM_CACHE_SECONDS", 0.0)
+    ingest.webhook_platforms_forget()
+    assert_problem(deliver(client, secret, flag_event()), 404)
