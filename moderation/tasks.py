@@ -34,7 +34,9 @@ def delivery_send(delivery_id: int) -> str:
     return delivery_attempt(delivery_id=delivery_id)
 
 
-@shared_task(name="moderation.tasks.delivery_sweep", acks_late=True, time_limit=120)
+@shared_task(
+    name="moderation.tasks.delivery_sweep", acks_late=True, soft_time_limit=100, time_limit=120
+)
 def delivery_sweep() -> int:
     """Beat, every 10 s: re-enqueue callbacks that are due or whose worker died."""
     from moderation.callbacks.sweeper import delivery_sweep as sweep

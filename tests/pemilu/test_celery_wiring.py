@@ -96,3 +96,19 @@ def test_lease_expiry_runs_in_a_real_worker(worker, moderator):
     assert case.status == CaseStatus.NEW
     assert AuditEvent.objects.filter(case=case, action=AuditAction.CASE_LEASE_EXPIRE).count() == 1
     assert Case.objects.filter(assignee__isnull=False).count() == 0
+
+
+def test_every_task_can_be_scheduled_with_its_time_limits():
+    """Celery refuses to send a task whose soft limit exceeds its hard limit (beat would log
+    a SchedulingError on every tick)."""
+    import moderation.tasks  # noqa: F401 - registers the tasks
+
+    conf = app.conf
+    ours = [t for name, t in app.tasks.items() if name.startswith("moderation.")]
+    assert len(ours) >= 5
+    for task in ours:
+        hard = task.time_limit or conf.task_time_limit
+        soft = task.soft_time_limit or conf.task_soft_time_limit
+        assert soft <= hard, task.name
+    for entry in conf.beat_schedule.values():
+        assert entry["task"] in app.tasks, entry["task"]
