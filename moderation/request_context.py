@@ -11,7 +11,8 @@ class RequestMeta:
     ip_address: str | None = None
 
 
-_current: ContextVar[RequestMeta] = ContextVar("saring_request_meta", default=RequestMeta())
+# RequestMeta is a frozen dataclass, so sharing one default instance is safe.
+_current: ContextVar[RequestMeta] = ContextVar("saring_request_meta", default=RequestMeta())  # noqa: B039
 
 
 def current_request_meta() -> RequestMeta:

@@ -51,9 +51,7 @@ def claimed_case(moderator):
     return case_claim(case=CaseFactory(), user=moderator)
 
 
-def test_decision_on_a_claimed_case_is_final_and_queued_for_the_platform(
-    claimed_case, moderator
-):
+def test_decision_on_a_claimed_case_is_final_and_queued_for_the_platform(claimed_case, moderator):
     decision = record(claimed_case, moderator, action=Action.REDUCE_REACH)
     case = Case.objects.get(pk=claimed_case.pk)
     assert case.status == CaseStatus.DECIDED
@@ -215,9 +213,7 @@ def test_appeal_goes_to_a_second_reviewer_who_supersedes(moderator, second_moder
     assert the_appeal.reviewer == second_moderator
 
 
-def test_original_decider_cannot_decide_an_appeal_even_via_supervisor_path(
-    supervisor, moderator
-):
+def test_original_decider_cannot_decide_an_appeal_even_via_supervisor_path(supervisor, moderator):
     case = case_claim(case=CaseFactory(), user=supervisor)
     first = record(case, supervisor)
     appeal(case, first)
