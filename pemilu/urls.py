@@ -28,3 +28,10 @@ urlpatterns = [
     path("klarifikasi/<int:pk>/", views.clarification_public, name="clarification_public"),
     path("", include("moderation.urls")),
 ]
+
+if settings.DEBUG:
+    from moderation.views.dev_sink import platform_sink
+
+    urlpatterns.append(
+        path("dev/platform-sink/<slug:slug>/", platform_sink, name="dev_platform_sink")
+    )

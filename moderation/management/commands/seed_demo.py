@@ -199,7 +199,9 @@ class Command(SaringCommand):
             defaults={
                 "name": "TikTok",
                 "organisation": org,
-                "callback_url": "http://127.0.0.1:8765/kpu/callbacks",
+                # In dev (DEBUG) this stand-in checks signatures: see moderation/views/dev_sink.py.
+                "callback_url": settings.SARING["PUBLIC_BASE_URL"].rstrip("/")
+                + "/dev/platform-sink/tiktok/",
                 "callback_secret": secret_generate(),
             },
         )
