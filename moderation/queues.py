@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Expression, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -321,18 +321,35 @@ def cases_skipped_recently(*, user: User, now: datetime | None = None) -> list[i
     ]
 
 
-def queue_claim_filter(*, user: User, queue: Queue, now: datetime | None = None) -> Q:
-    """The filter ``case_claim_next`` gets for this queue: the queue's cases, minus what this
-    user skipped recently (a NOT EXISTS in the same query, no extra round trip). Visibility
-    (own platform) is added by the service itself."""
+def queue_require_claimable(queue: Queue) -> None:
+    """InvalidInput unless claim-next makes sense on ``queue``."""
     if not queue_is_claimable(queue):
         raise InvalidInput(
             _("Antrean ini tidak berisi kasus yang bisa diambil."),
             errors={"queue": "not claimable"},
         )
-    since = (now or timezone.now()) - SKIP_COOLDOWN
+
+
+def queue_claim_filter(
+    *,
+    user: User,
+    queue: Queue,
+    now: datetime | None = None,
+    skipped_since: datetime | Expression | None = None,
+) -> Q:
+    """The filter claim-next applies for this queue: the queue's cases, minus what this user
+    skipped since ``skipped_since`` (by default ``now - SKIP_COOLDOWN``; a NOT EXISTS in the
+    same query, no extra round trip). ``case_claim_next`` passes a statement parameter there, so
+    that its compiled SQL serves every later claim. Visibility (own platform) is added by the
+    service itself."""
+    queue_require_claimable(queue)
+    if skipped_since is None:
+        skipped_since = (now or timezone.now()) - SKIP_COOLDOWN
     skipped = AuditEvent.objects.filter(
-        case_id=OuterRef("pk"), actor=user, action=AuditAction.CASE_SKIP, created_at__gte=since
+        case_id=OuterRef("pk"),
+        actor=user,
+        action=AuditAction.CASE_SKIP,
+        created_at__gte=skipped_since,
     )
     return queue_filter_q(queue.filters or {}) & ~Q(Exists(skipped))
 

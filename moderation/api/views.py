@@ -31,7 +31,7 @@ from moderation.api.serializers import (
     RetractSerializer,
 )
 from moderation.models import AuditEvent, Case, CaseClarification, Clarification, Decision, User
-from moderation.queues import queue_claim_filter, queue_for_user
+from moderation.queues import queue_for_user
 from moderation.selectors import (
     audit_events_search,
     case_for_user,
@@ -166,11 +166,10 @@ class CaseClaimNext(APIView):
         body = ClaimNextSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = _user(request)
-        queue_filter = None
+        queue = None
         if slug := body.validated_data.get("queue"):
             queue = queue_for_user(user=user, slug=slug)
-            queue_filter = queue_claim_filter(user=user, queue=queue)
-        case = case_claim_next(user=user, queue_filter=queue_filter)
+        case = case_claim_next(user=user, queue=queue)
         if case is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(_case_payload(case.pk))

@@ -20,21 +20,34 @@ def audit_record(
     after: dict[str, Any] | None = None,
     actor_kind: str | None = None,
 ) -> AuditEvent:
-    meta = current_request_meta()
     return AuditEvent.objects.create(
-        created_at=timezone.now(),
-        actor=actor,
-        actor_kind=actor_kind or (ActorKind.USER if actor else ActorKind.SYSTEM),
-        actor_organisation_id=actor.organisation_id if actor else None,
-        action=action,
-        object_type=obj._meta.model_name or "",
+        **audit_columns(
+            action=action, object_type=obj._meta.model_name, actor=actor, actor_kind=actor_kind
+        ),
         object_id=str(obj.pk),
         case=case,
         before=before or {},
         after=after or {},
-        ip_address=meta.ip_address,
-        request_id=meta.request_id,
     )
+
+
+def audit_columns(
+    *, action: str, object_type: str | None, actor: User | None, actor_kind: str | None = None
+) -> dict[str, Any]:
+    """The columns every audit event fills the same way: when, who (and for which
+    organisation), what, and from which request. ``audit_record`` writes them through the ORM;
+    claim-next's one-statement claim (services/claim_statement.py) binds them into its INSERT."""
+    meta = current_request_meta()
+    return {
+        "created_at": timezone.now(),
+        "actor_id": actor.pk if actor else None,
+        "actor_kind": actor_kind or (ActorKind.USER if actor else ActorKind.SYSTEM),
+        "actor_organisation_id": actor.organisation_id if actor else None,
+        "action": action,
+        "object_type": object_type or "",
+        "ip_address": meta.ip_address,
+        "request_id": meta.request_id,
+    }
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -1,22 +1,31 @@
 """Case writes: claim, release, leases, escalation to KPU, close, priority refresh.
 
 Every function locks what it changes, asks transitions.next_status, saves with update_fields,
-bumps ``version`` and writes its audit event in the same transaction.
+bumps ``version`` and writes its audit event in the same transaction. Claim-next does the same
+in one SQL statement built from the ORM's query (services/claim_statement.py): it is the hot
+path of every shift.
 """
 
+import json
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, Q, QuerySet
 from django.utils import timezone
 
 from moderation.choices import AuditAction, CaseEvent, CaseStatus
 from moderation.errors import AlreadyClaimed, InvalidInput, LeaseExpired, NotPermitted
-from moderation.models import Case, User
+from moderation.models import Case, Queue, User
 from moderation.permissions import can_work_case, cases_workable_q, is_kpu, is_supervisor
 from moderation.priority import PrioritySignals, priority_compute
+from moderation.queues import SKIP_COOLDOWN, queue_claim_filter, queue_require_claimable
 from moderation.selectors import lease_duration, phase_current, tuning_values
-from moderation.services.audit import audit_record
+from moderation.services.audit import audit_columns, audit_record
+from moderation.services.claim_statement import (
+    StatementParameter,
+    claim_statement_build,
+    claim_statement_cached,
+)
 from moderation.services.notifications import notify_case_routed_to_kpu
 from moderation.transitions import next_status
 
@@ -82,32 +91,64 @@ def case_claim(*, case: Case, user: User, now: datetime | None = None) -> Case:
 
 
 def case_claim_next(
-    *, user: User, queue_filter: Q | None = None, now: datetime | None = None
+    *, user: User, queue: Queue | None = None, now: datetime | None = None
 ) -> Case | None:
-    """The highest-priority unclaimed case the user may work, claimed with SKIP LOCKED.
+    """The highest-priority unclaimed case the user may work (in ``queue`` if given, minus the
+    cases they skipped within ``SKIP_COOLDOWN``), claimed with SKIP LOCKED.
 
-    Two moderators asking at once never get the same case: each locks a different row.
+    Two moderators asking at once never get the same case: each locks a different row. One
+    statement picks the case, claims it and appends its audit event (services/claim_statement.py);
+    its SQL is compiled by the ORM from ``_claim_candidates`` once per user, workable platforms and
+    queue filters, and each later claim only binds this call's values.
     """
     now = now or timezone.now()
+    if queue is not None:
+        queue_require_claimable(queue)
+    workable = cases_workable_q(user)
+    filters_key = json.dumps(queue.filters or {}, sort_keys=True) if queue is not None else None
     with transaction.atomic():
-        candidates = (
-            Case.objects.filter(
-                status__in=CLAIMABLE_STATUSES, assignee__isnull=True, awaiting_approval=False
-            )
-            .filter(cases_workable_q(user))
-            .filter(queue_filter or Q())
-            .exclude(status=CaseStatus.APPEALED, decisions__decided_by=user)
-            .order_by("-priority", "opened_at", "pk")
+        statement = claim_statement_cached(
+            key=(user.pk, workable, filters_key),
+            build=lambda: claim_statement_build(
+                candidates=_claim_candidates(user, workable, queue),
+                new_status={s: next_status(s, CaseEvent.CLAIM) for s in CLAIMABLE_STATUSES},
+                via="claim_next",
+            ),
         )
-        case = (
-            candidates.select_for_update(skip_locked=True, of=("self",))
-            .select_related("platform")
-            .first()
+        case = statement.execute(
+            {
+                "assignee_id": user.pk,
+                "lease_expires_at": now + lease_duration(),
+                "updated_at": timezone.now(),
+                "skipped_since": now - SKIP_COOLDOWN,
+                **audit_columns(
+                    action=AuditAction.CASE_CLAIM,
+                    object_type=Case._meta.model_name,
+                    actor=user,
+                ),
+            }
         )
-        if case is None:
-            return None
-        _take(case, user, now, via="claim_next")
+    if case is not None:
+        case.assignee = user
     return case
+
+
+def _claim_candidates(user: User, workable: Q, queue: Queue | None) -> QuerySet[Case]:
+    """What claim-next may pick for ``user``, best first: open and unclaimed, not held for
+    approval, on their platforms, in the queue, and not an appeal of their own decision."""
+    candidates = (
+        Case.objects.filter(
+            status__in=CLAIMABLE_STATUSES, assignee__isnull=True, awaiting_approval=False
+        )
+        .filter(workable)
+        .exclude(status=CaseStatus.APPEALED, decisions__decided_by=user)
+    )
+    if queue is not None:
+        since = StatementParameter("skipped_since", output_field=DateTimeField())
+        candidates = candidates.filter(
+            queue_claim_filter(user=user, queue=queue, skipped_since=since)
+        )
+    return candidates.order_by("-priority", "opened_at", "pk")
 
 
 def case_lease_renew(*, case: Case, user: User, now: datetime | None = None) -> Case:

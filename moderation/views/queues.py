@@ -27,7 +27,6 @@ from moderation.queues import (
     SORTS,
     QueueListParams,
     cases_claimed_by,
-    queue_claim_filter,
     queue_count,
     queue_for_user,
     queue_is_approval,
@@ -138,7 +137,7 @@ def queue_claim_next(request: HttpRequest, slug: str) -> HttpResponse:
     user = _user(request)
     queue = queue_for_user(user=user, slug=slug)
     try:
-        case = case_claim_next(user=user, queue_filter=queue_claim_filter(user=user, queue=queue))
+        case = case_claim_next(user=user, queue=queue)
     except ModerationError as exc:
         messages.error(request, exc.detail)
         return redirect("queue_detail", slug=queue.slug)

@@ -3,11 +3,22 @@ from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from moderation.choices import AuditAction, CaseStatus, CloseReason
-from moderation.errors import AlreadyClaimed, InvalidTransition, LeaseExpired, NotPermitted
-from moderation.models import AuditEvent, Case
+from moderation.choices import AuditAction, CaseEvent, CaseStatus, CloseReason, Reason
+from moderation.errors import (
+    AlreadyClaimed,
+    InvalidInput,
+    InvalidTransition,
+    LeaseExpired,
+    NotPermitted,
+)
+from moderation.models import AuditEvent, Case, Queue
+from moderation.permissions import platform_ids_of
+from moderation.queues import SKIP_COOLDOWN
+from moderation.request_context import RequestMeta, reset_request_meta, set_request_meta
+from moderation.selectors import lease_duration
 from moderation.services.cases import (
     case_claim,
     case_claim_next,
@@ -17,8 +28,10 @@ from moderation.services.cases import (
     case_leases_expire,
     case_reassign,
     case_release,
+    case_skip,
 )
-from tests.factories import CaseFactory, VideoFactory
+from moderation.transitions import next_status
+from tests.factories import CaseFactory, DecisionFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +274,122 @@ def test_a_case_with_an_expired_lease_can_be_claimed_before_the_sweep(moderator,
         AuditAction.CASE_LEASE_EXPIRE,
         AuditAction.CASE_CLAIM,
     ]
+
+
+# --- Claim-next's one statement (services/claim_statement.py) -----------------------------------
+
+
+@pytest.mark.parametrize("status", [CaseStatus.NEW, CaseStatus.APPEALED])
+def test_claim_next_moves_the_status_the_transitions_table_says(moderator, status):
+    """The SQL CASE of the claim statement and transitions.next_status agree: a new case goes
+    to review, an appealed one stays appealed while it is reviewed."""
+    case = CaseFactory(status=status)
+    now = timezone.now()
+    claimed = case_claim_next(user=moderator, now=now)
+    assert claimed is not None
+    assert claimed.pk == case.pk
+    assert claimed.status == next_status(status, CaseEvent.CLAIM)
+    assert claimed.assignee == moderator
+    assert claimed.version == case.version + 1
+    assert claimed.lease_expires_at == now + lease_duration()
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.status, stored.assignee_id, stored.version, stored.lease_expires_at) == (
+        claimed.status,
+        moderator.pk,
+        claimed.version,
+        claimed.lease_expires_at,
+    )
+    event = AuditEvent.objects.get(case=case, action=AuditAction.CASE_CLAIM)
+    assert event.before == {"status": status}
+    assert event.after == {"status": claimed.status, "assignee": moderator.pk, "via": "claim_next"}
+
+
+def test_claim_next_writes_the_audit_event_audit_record_writes(moderator):
+    """The claim statement's INSERT fills every column as audit_record does for a single claim:
+    actor, kind, organisation, object, request id and address."""
+    by_hand, by_queue = CaseFactory(priority=10), CaseFactory(priority=90)
+    token = set_request_meta(RequestMeta(request_id="req-claim-1", ip_address="10.1.2.3"))
+    try:
+        case_claim_next(user=moderator)
+        case_claim(case=by_hand, user=moderator)
+    finally:
+        reset_request_meta(token)
+    columns = [
+        "actor_id",
+        "actor_kind",
+        "actor_organisation_id",
+        "action",
+        "object_type",
+        "ip_address",
+        "request_id",
+        "before",
+    ]
+    one = AuditEvent.objects.filter(case=by_queue).values(*columns, "object_id", "after").get()
+    other = AuditEvent.objects.filter(case=by_hand).values(*columns, "object_id", "after").get()
+    assert {k: one[k] for k in columns} == {k: other[k] for k in columns}
+    assert one["actor_organisation_id"] == moderator.organisation_id
+    assert (one["request_id"], one["ip_address"]) == ("req-claim-1", "10.1.2.3")
+    assert (one["object_id"], other["object_id"]) == (str(by_queue.pk), str(by_hand.pk))
+    assert one["after"] == {**other["after"], "via": "claim_next"}
+
+
+def test_claim_next_is_one_statement_once_compiled(moderator):
+    CaseFactory(priority=10)
+    CaseFactory(priority=20)
+    queue = Queue.objects.get(slug="informasi-palsu")
+    moderator.role_names()
+    platform_ids_of(moderator)
+    assert case_claim_next(user=moderator, queue=queue) is not None  # compiles and caches
+    with CaptureQueriesContext(connection) as ctx:
+        assert case_claim_next(user=moderator, queue=queue) is not None
+    statements = [
+        q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    assert len(statements) == 1
+    assert statements[0].lstrip().startswith("WITH picked AS MATERIALIZED")
+
+
+def test_claim_next_leaves_out_own_appeals_and_held_cases(moderator, second_moderator):
+    appeal = CaseFactory(status=CaseStatus.APPEALED, priority=90)
+    DecisionFactory(case=appeal, decided_by=moderator)
+    CaseFactory(priority=80, awaiting_approval=True)
+    plain = CaseFactory(priority=10)
+    assert case_claim_next(user=moderator).pk == plain.pk
+    assert case_claim_next(user=second_moderator).pk == appeal.pk
+    assert case_claim_next(user=moderator) is None
+
+
+def test_claim_next_keeps_skipped_cases_away_for_the_cooldown_only(moderator):
+    """The cooldown's start is bound per call, so the cached statement sees time move on."""
+    skipped = CaseFactory(priority=90)
+    queue = Queue.objects.get(slug="informasi-palsu")
+    case_skip(case=case_claim(case=skipped, user=moderator), user=moderator, reason="Bahasa Jawa")
+    now = timezone.now()
+    assert case_claim_next(user=moderator, queue=queue, now=now) is None
+    later = now + SKIP_COOLDOWN + timedelta(minutes=1)
+    assert case_claim_next(user=moderator, queue=queue, now=later).pk == skipped.pk
+
+
+def test_claim_next_compiles_one_statement_per_queue(moderator):
+    """Two queues with different filters never share a cached statement."""
+    hoax = CaseFactory(priority=10, reasons=[Reason.HOAX])
+    violence = CaseFactory(priority=90, reasons=[Reason.INCITEMENT])
+    hoax_queue = Queue.objects.create(slug="q-hoax", name="Hoaks", filters={"reasons": ["hoax"]})
+    violence_queue = Queue.objects.create(
+        slug="q-violence", name="Kekerasan", filters={"reasons": ["incitement"]}
+    )
+    assert case_claim_next(user=moderator, queue=hoax_queue).pk == hoax.pk
+    assert case_claim_next(user=moderator, queue=violence_queue).pk == violence.pk
+    assert case_claim_next(user=moderator, queue=hoax_queue) is None
+
+
+def test_claim_next_refuses_a_queue_without_claimable_cases(moderator):
+    with pytest.raises(InvalidInput):
+        case_claim_next(user=moderator, queue=Queue.objects.get(slug="menunggu-klarifikasi"))
+
+
+def test_claim_next_gives_nothing_to_users_who_work_no_platform(kpu_clarifier, outsider):
+    CaseFactory()
+    assert case_claim_next(user=kpu_clarifier) is None
+    assert case_claim_next(user=outsider) is None
+    assert Case.objects.filter(assignee__isnull=False).count() == 0
