@@ -341,7 +341,13 @@ def capacities(
     args: argparse.Namespace, raw: Path, inbound: str, log: Path, server: "Server"
 ) -> dict[str, Any]:
     """The two halves apart: acceptance with the worker paused, then processing alone."""
-    load = workload(flags=args.flags, videos=args.videos, duplicate_rate=0.0, seed=300, prefix="72")
+    load = workload(
+        flags=args.flags // 2,
+        videos=args.videos // 2,
+        duplicate_rate=0.0,
+        seed=300,
+        prefix="72",
+    )
     lines = write_chunk(
         load.deliveries,
         path=raw / "capacity.tsv",
@@ -426,7 +432,7 @@ def burst(
 def sweep(env: dict[str, str]) -> int:
     code = (
         "import django; django.setup(); "
-        "from moderation.services.ingest import raw_events_sweep; print(raw_events_sweep())"
+        "from moderation.services.ingest import raw_events_process; print(raw_events_process())"
     )
     return int(sh([str(PYTHON), "-c", code], env=env).strip().splitlines()[-1])
 
@@ -652,7 +658,7 @@ def main() -> int:
     parser.add_argument("--burst-videos", type=int, default=20_000)
     parser.add_argument("--burst-connections", type=int, default=32)
     parser.add_argument("--burst-chunk", type=int, default=30_000)
-    parser.add_argument("--celery-concurrency", type=int, default=2)
+    parser.add_argument("--celery-concurrency", type=int, default=1)
     parser.add_argument("--skip-burst", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not write ingest.md")
     args = parser.parse_args()

@@ -225,10 +225,12 @@ def row_update(instance: models.Model, fields: Iterable[str]) -> None:
             names.append(field.name)
     assignments, params = [], []
     for name in names:
-        field = meta.get_field(name)
-        assignments.append(f"{field.column} = %s")  # type: ignore[union-attr]
-        value = getattr(instance, field.attname)  # type: ignore[union-attr]
-        params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        column = meta.get_field(name)
+        if not isinstance(column, models.Field):
+            raise TypeError(f"{meta.label}.{name} is not a column")
+        assignments.append(f"{column.column} = %s")
+        value = getattr(instance, column.attname)
+        params.append(column.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {meta.db_table} SET {', '.join(assignments)} WHERE id = %s",  # noqa: S608
@@ -632,7 +634,7 @@ def _flag_join(
     flag = _flag_insert(
         platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
     )
-    before = {"flag_count": case.flag_count, "priority": case.priority}
+    before: dict[str, object] = {"flag_count": case.flag_count, "priority": case.priority}
     fields = ["flag_count", "last_flag_at", "view_count", "updated_at"]
     case.flag_count += 1
     case.last_flag_at = max(filter(None, (case.last_flag_at, data.flagged_at)))

@@ -195,8 +195,8 @@ def _receive(request: HttpRequest, slug: str) -> JsonResponse:
     try:
         outcome = delivery_ingest(delivery=delivery, envelope=envelope, now=now)
     except ModerationError as exc:
-        errors = exc.extra.get("errors") or {"data": exc.detail}
-        field_errors = [error(field, str(message)) for field, message in errors.items()]
+        problems: dict[str, object] = exc.extra.get("errors") or {"data": exc.detail}
+        field_errors = [error(field, str(message)) for field, message in problems.items()]
         return _reject(request, slug, f"event refused: {exc.detail}", _invalid(field_errors))
 
     body_out = {"status": outcome, "webhook_id": verified.webhook_id}
