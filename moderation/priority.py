@@ -104,11 +104,17 @@ def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> Prio
 
     views = signals.view_count or 0
     if views > 1_000:
-        reach = min(w("priority.reach_cap"), (math.log10(views) - 3) * w("priority.reach_per_decade"))
+        reach = min(
+            w("priority.reach_cap"), (math.log10(views) - 3) * w("priority.reach_per_decade")
+        )
         add("reach", f"views {humanise_count(views)}", reach)
 
     if signals.views_per_hour and signals.views_per_hour >= w("priority.growth_views_per_hour"):
-        add("growth", f"+{humanise_count(signals.views_per_hour)} views/h", w("priority.growth_points"))
+        add(
+            "growth",
+            f"+{humanise_count(signals.views_per_hour)} views/h",
+            w("priority.growth_points"),
+        )
 
     if signals.distinct_flags:
         flags_points = min(w("priority.flags_cap"), signals.distinct_flags * w("priority.per_flag"))
