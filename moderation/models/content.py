@@ -60,7 +60,8 @@ class RawEvent(models.Model):
     last_error = models.TextField(blank=True)
     # What makes the event a duplicate beyond its webhook-id: "flag:<flag_id>" for flag.created.
     # Unique per platform, so one INSERT ... ON CONFLICT DO NOTHING catches both kinds of repeat.
-    natural_key = models.CharField(max_length=300, null=True, blank=True)
+    # NULL, not "", for events without one: the unique constraint ignores NULLs.
+    natural_key = models.CharField(max_length=300, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("event mentah")
