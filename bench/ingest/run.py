@@ -542,7 +542,10 @@ def report(
         for k in ("per_second", "p50_us", "p99_us", "drain_seconds", "processed_per_second")
     }
     ratio = ours["per_second"] / base["per_second"]
-    met = ratio >= 0.5 and ours["p99_us"] < 100_000
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
     lines = [
         "# Ingest benchmark",
         "",
@@ -577,9 +580,17 @@ def report(
         f"| `POST /api/v1/webhooks/<slug>/` | {ours['per_second']:.0f} | "
         f"{ms(ours['p50_us'])} | {ms(ours['p99_us'])} |",
         "",
-        f"**Ratio: {ratio:.2f}** of the baseline's throughput (target at least 0.50); "
-        f"p99 {ms(ours['p99_us'])} (target under 100 ms): "
-        f"**{'met' if met else 'NOT met'}**.",
+        f"- **Throughput ratio {ratio:.2f}** with processing running on the same two cores "
+        f"(target at least 0.50: **{verdict(ratio >= 0.5)}**)"
+        + (
+            f"; **{capacity['accept']['per_second'] / base['per_second']:.2f}** with processing "
+            f"deferred (**{verdict(capacity['accept']['per_second'] >= 0.5 * base['per_second'])}"
+            "**, below)."
+            if capacity
+            else "."
+        ),
+        f"- **p99 {ms(ours['p99_us'])}** (target under 100 ms: "
+        f"**{verdict(ours['p99_us'] < 100_000)}**).",
         "",
         "The endpoint answers once the raw event is committed (contract: stored before the "
         "2xx); the worker then opens or joins the case, updates priority and SLA and writes the "
@@ -612,6 +623,14 @@ def report(
             "above); then the worker alone processed them at "
             f"**{capacity['process_per_second']:.0f} flags/s** "
             f"({capacity['process_seconds']:.1f} s).",
+            "",
+            "Where the time goes. The endpoint does what the baseline does, plus the signature "
+            "check (~7 µs), strict validation (~70 µs), a cached platform lookup and an INSERT "
+            "into a table with two unique indexes (webhook-id, flag_id) instead of none. "
+            "Processing one flag costs about 11 statements and ~2.5 ms of Python CPU (profiled "
+            "with cProfile). The worker runs at nice 10, but its PostgreSQL backend does not, so "
+            "on two shared cores processing takes CPU from the endpoint while both run. That is "
+            "the gap between the two ratios.",
         ]
     if burst_result is not None and checks is not None:
         ok = burst_ok(checks, burst_result)
@@ -661,7 +680,26 @@ def main() -> int:
     parser.add_argument("--celery-concurrency", type=int, default=1)
     parser.add_argument("--skip-burst", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not write ingest.md")
+    parser.add_argument(
+        "--from-raw", type=Path, help="only rewrite ingest.md from a run's results.json"
+    )
     args = parser.parse_args()
+    if args.from_raw:
+        saved = json.loads((args.from_raw / "results.json").read_text())
+        vars(args).update({k: v for k, v in saved["args"].items() if k != "from_raw"})
+        text = report(
+            saved["machine"],
+            args,
+            saved["rounds"],
+            saved["capacity"],
+            saved["burst"],
+            saved["checks"],
+            saved["swept"],
+            args.from_raw.resolve(),
+        )
+        (RESULTS / "ingest.md").write_text(text)
+        print(text)
+        return 0
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
         return 2
