@@ -1,5 +1,5 @@
 """Platform events into cases (contract §2): flag_ingest, video_update, video_remove and
-appeal_ingest, plus the raw-event store and the sweep that retries what could not be processed.
+appeal_ingest, and raw_events_process, which runs them for stored deliveries (raw_events.py).
 
 Each service takes the event's data (already validated by moderation/webhooks/parsing.py) and a
 ``delivery``: the raw event to record. Processing and recording happen in ONE transaction, so a
@@ -21,14 +21,11 @@ case services (which lock a case together with its platform row):
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from moderation.choices import (
     OPEN_CASE_STATUSES,
@@ -45,18 +42,24 @@ from moderation.models import (
     Appeal,
     Case,
     Decision,
-    ElectionPhase,
     Flag,
     Platform,
     RawEvent,
-    TuningParameter,
     Video,
 )
-from moderation.priority import DEFAULT_TUNING, PrioritySignals, priority_compute
-from moderation.selectors import phase_current, sla_target_minutes, tuning_values
 from moderation.services.audit import audit_record
 from moderation.services.cases import case_close
 from moderation.services.decisions import appeal_open
+from moderation.services.ingest_policy import (
+    NO_FLAGS,
+    due_at,
+    flag_summary,
+    platform_by_id,
+    priority_apply,
+    tuning,
+)
+from moderation.services.raw_events import DeliveryRecorder, DuplicateEvent, StoredDelivery
+from moderation.services.rows import columns, instance_from_row, row_update
 from moderation.transitions import next_status
 from moderation.webhooks.parsing import (
     AppealCreated,
@@ -76,98 +79,6 @@ REMOVAL_CLOSE_REASONS = {
     "author": CloseReason.VIDEO_REMOVED_BY_AUTHOR,
     "platform": CloseReason.VIDEO_REMOVED_BY_PLATFORM,
 }
-
-
-class DuplicateEvent(Exception):
-    """Seen before (webhook-id, flag_id or appeal_id): the transaction is rolled back."""
-
-
-# --- Raw events --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A verified, validated delivery not stored yet."""
-
-    platform_id: int
-    webhook_id: str
-    event_type: str
-    body: str
-    webhook_timestamp: datetime
-    received_at: datetime
-    # "flag:<flag_id>" for flag.created (see RawEvent.natural_key), else None.
-    natural_key: str | None = None
-
-
-class DeliveryRecorder(Protocol):
-    def record(self) -> int:
-        """Store the delivery (or confirm it is stored); its id, or DuplicateEvent."""
-        ...
-
-
-_RAW_EVENT_INSERT = f"""
-    INSERT INTO {RawEvent._meta.db_table}
-        (platform_id, webhook_id, event_type, body, webhook_timestamp, received_at, status,
-         processed_at, attempts, last_error, natural_key)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-    ON CONFLICT DO NOTHING
-    RETURNING id
-"""  # noqa: S608 (table name from the model, values are parameters)
-
-
-def raw_event_store(
-    delivery: Delivery, *, status: str, now: datetime, last_error: str = "", attempts: int = 0
-) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING: the new raw event's id, or None if its webhook-id or
-    its natural key (flag_id) was seen before on this platform. Alone it commits at once
-    (autocommit); inside a transaction it commits with it."""
-    processed_at = now if status in (RawEventStatus.PROCESSED, RawEventStatus.IGNORED) else None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _RAW_EVENT_INSERT,
-            [
-                delivery.platform_id,
-                delivery.webhook_id,
-                delivery.event_type,
-                delivery.body,
-                delivery.webhook_timestamp,
-                delivery.received_at,
-                status,
-                processed_at,
-                attempts,
-                last_error,
-                delivery.natural_key,
-            ],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-@dataclass(frozen=True)
-class NewDelivery:
-    """Records a delivery as processed, in the processing transaction, after the locks (an
-    event processed in the request: appeal.created; and the services' tests)."""
-
-    delivery: Delivery
-    now: datetime
-
-    def record(self) -> int:
-        raw_event_id = raw_event_store(
-            self.delivery, status=RawEventStatus.PROCESSED, now=self.now, attempts=1
-        )
-        if raw_event_id is None:
-            raise DuplicateEvent(self.delivery.webhook_id)
-        return raw_event_id
-
-
-@dataclass(frozen=True)
-class StoredDelivery:
-    """A raw event already stored by the request; raw_event_process sets its status after."""
-
-    raw_event_id: int
-
-    def record(self) -> int:
-        return self.raw_event_id
 
 
 # --- Shared pieces -----------------------------------------------------------------------------
@@ -193,53 +104,8 @@ def _video_lock(platform_id: int, platform_video_id: str) -> None:
     _ingest_lock("video", platform_id, platform_video_id)
 
 
-# --- Plain SQL for the statements every event runs -------------------------------------------
-# Profiling the processing of one flag showed most of its CPU in the ORM's query compiler and
-# save() machinery, for a dozen statements whose shape never changes. These helpers keep the
-# models as the source of truth (table and column names, and each field's own conversion of
-# values), without compiling the statements again for every event.
-
-
-def _columns(model: type[models.Model], alias: str) -> str:
-    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)
-
-
-def _from_row[M: models.Model](model: type[M], row: Sequence[Any]) -> M:
-    """A model instance from a row of _columns(model), converted as the ORM would (JSON...)."""
-    fields = model._meta.concrete_fields
-    values = []
-    for field, value in zip(fields, row, strict=True):
-        for converter in field.get_db_converters(connection):
-            value = converter(value, field, connection)
-        values.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
-
-
-def row_update(instance: models.Model, fields: Iterable[str]) -> None:
-    """UPDATE the given fields of one row, like save(update_fields=...) (auto_now included)."""
-    meta = instance._meta
-    names = list(dict.fromkeys(fields))
-    for field in meta.concrete_fields:
-        if getattr(field, "auto_now", False) and field.name not in names:
-            setattr(instance, field.attname, timezone.now())
-            names.append(field.name)
-    assignments, params = [], []
-    for name in names:
-        column = meta.get_field(name)
-        if not isinstance(column, models.Field):
-            raise TypeError(f"{meta.label}.{name} is not a column")
-        assignments.append(f"{column.column} = %s")
-        value = getattr(instance, column.attname)
-        params.append(column.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {meta.db_table} SET {', '.join(assignments)} WHERE id = %s",  # noqa: S608
-            [*params, instance.pk],
-        )
-
-
 _CASE_FOR_VIDEO = f"""
-    SELECT {_columns(Case, "c")}, {_columns(Video, "v")}
+    SELECT {columns(Case, "c")}, {columns(Video, "v")}
     FROM {Case._meta.db_table} c
     JOIN {Video._meta.db_table} v ON v.id = c.video_id
     WHERE c.video_id = (
@@ -264,8 +130,8 @@ def _case_for_video_locked(platform: Platform, platform_video_id: str) -> Case |
     if row is None:
         return None
     split = len(Case._meta.concrete_fields)
-    case = _from_row(Case, row[:split])
-    case.video = _from_row(Video, row[split:])
+    case = instance_from_row(Case, row[:split])
+    case.video = instance_from_row(Video, row[split:])
     return case
 
 
@@ -311,121 +177,6 @@ def _video_create(platform: Platform, data: VideoData, observed_at: datetime) ->
     _video_fields_apply(video, data, observed_at)
     video.save(force_insert=True)
     return video
-
-
-# --- Policy read on every event: phase, SLA minutes, tuning --------------------------------
-# Memoised per process for POLICY_TTL_SECONDS: an administrator's edit reaches ingest within
-# that time (the tuning values are also cached in Redis for 30 s by selectors.tuning_values).
-
-POLICY_TTL_SECONDS = 10.0
-_policy_memo: dict[object, tuple[float, object]] = {}
-
-
-def _memo[T](key: object, compute: Callable[[], T]) -> T:
-    clock = time.monotonic()
-    hit = _policy_memo.get(key)
-    if hit is not None and hit[0] > clock:
-        return hit[1]  # type: ignore[return-value]
-    value = compute()
-    _policy_memo[key] = (clock + POLICY_TTL_SECONDS, value)
-    return value
-
-
-def ingest_policy_forget() -> None:
-    """Drop the memoised policy (tests; or after editing phases, SLA targets or tuning)."""
-    _policy_memo.clear()
-
-
-def _phase(now: datetime) -> ElectionPhase | None:
-    return _memo(("phase", timezone.localtime(now).date()), lambda: phase_current(now))
-
-
-def _sla_minutes(phase: ElectionPhase | None, reasons: list[str]) -> int:
-    key = ("sla", phase.pk if phase else None, frozenset(reasons))
-    return _memo(key, lambda: sla_target_minutes(phase=phase, reasons=sorted(set(reasons))))
-
-
-def _tuning() -> dict[str, float]:
-    return _memo("tuning", _tuning_read)
-
-
-def _tuning_read() -> dict[str, float]:
-    """Tuning values; the database's if Redis (the cache) is down, so ingest never needs it."""
-    try:
-        return tuning_values()
-    except RedisError:
-        return {**DEFAULT_TUNING, **dict(TuningParameter.objects.values_list("key", "value"))}
-
-
-def _due_at(case: Case, now: datetime) -> datetime:
-    return case.opened_at + timedelta(minutes=_sla_minutes(_phase(now), list(case.reasons)))
-
-
-# --- Priority --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FlagSummary:
-    """What the priority needs to know about a case's flags."""
-
-    count: int
-    sources: frozenset[str]
-    max_confidence: float | None
-
-    def plus(self, data: FlagCreated) -> "FlagSummary":
-        confidences = [c for c in (self.max_confidence, data.confidence) if c is not None]
-        return FlagSummary(
-            count=self.count + 1,
-            sources=self.sources | {data.source},
-            max_confidence=max(confidences) if confidences else None,
-        )
-
-
-NO_FLAGS = FlagSummary(count=0, sources=frozenset(), max_confidence=None)
-
-_FLAG_SUMMARY = f"""
-    SELECT count(*), coalesce(array_agg(DISTINCT source), '{{}}'), max(confidence)
-    FROM {Flag._meta.db_table} WHERE case_id = %s
-"""  # noqa: S608 (table name from the model, values are parameters)
-
-
-def _flag_summary(case: Case) -> FlagSummary:
-    with connection.cursor() as cursor:
-        cursor.execute(_FLAG_SUMMARY, [case.pk])
-        count, sources, max_confidence = cursor.fetchone()
-    return FlagSummary(count=count, sources=frozenset(sources), max_confidence=max_confidence)
-
-
-def _priority_apply(case: Case, *, video: Video, flags: FlagSummary, now: datetime) -> bool:
-    """Recompute priority and breakdown on the case in memory; True if they changed.
-
-    The signals are those of services.cases.case_priority_signals, read with one aggregate
-    instead of every flag row, and with the memoised phase; the caller writes the case once.
-    tests/moderation/test_ingest.py checks that both give the same priority.
-    """
-    views_per_hour = None
-    if video.view_count and video.published_at and video.published_at < now:
-        hours = max((now - video.published_at).total_seconds() / 3600, 1.0)
-        views_per_hour = video.view_count / hours
-    phase = _phase(now)
-    signals = PrioritySignals(
-        view_count=video.view_count,
-        views_per_hour=views_per_hour,
-        distinct_flags=flags.count,
-        sources=flags.sources,
-        reasons=frozenset(case.reasons),
-        phase_kind=phase.kind if phase else None,
-        due_at=case.due_at,
-        now=now,
-        max_confidence=flags.max_confidence,
-    )
-    result = priority_compute(signals, _tuning())
-    breakdown = result.breakdown()
-    if case.priority == result.score and case.priority_breakdown == breakdown:
-        return False
-    case.priority = result.score
-    case.priority_breakdown = breakdown
-    return True
 
 
 _FLAG_INSERT = f"""
@@ -557,7 +308,7 @@ def flag_ingest(
             reason=data.reason,
             source=data.source,
             view_count=video.view_count,
-            growth_factor=_tuning()["reopen.reach_growth_factor"],
+            growth_factor=tuning()["reopen.reach_growth_factor"],
         )
         if trigger is not None:
             return _case_open(
@@ -596,8 +347,8 @@ def _case_open(
         view_count=video.view_count,
         reopened_from=reopened_from,
     )
-    case.due_at = _due_at(case, now)
-    _priority_apply(case, video=video, flags=NO_FLAGS.plus(data), now=now)
+    case.due_at = due_at(case, now)
+    priority_apply(case, video=video, flags=NO_FLAGS.plus(data), now=now)
     case.save(force_insert=True)
     flag = _flag_insert(
         platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
@@ -644,10 +395,10 @@ def _flag_join(
         # a decision taken on the old picture gets a stale-version answer. The SLA may tighten.
         before["reasons"] = list(case.reasons)
         case.reasons = [*case.reasons, data.reason]
-        case.due_at = _due_at(case, now)
+        case.due_at = due_at(case, now)
         case.version += 1
         fields += ["reasons", "due_at", "version"]
-    if _priority_apply(case, video=video, flags=_flag_summary(case), now=now):
+    if priority_apply(case, video=video, flags=flag_summary(case), now=now):
         fields += ["priority", "priority_breakdown"]
     row_update(case, fields)
     audit_record(
@@ -723,7 +474,7 @@ def video_update(
         before = {"priority": case.priority, "view_count": case.view_count}
         case.view_count = video.view_count
         fields = ["view_count", "updated_at"]
-        if _priority_apply(case, video=video, flags=_flag_summary(case), now=now):
+        if priority_apply(case, video=video, flags=flag_summary(case), now=now):
             fields += ["priority", "priority_breakdown"]
         row_update(case, fields)
         if "priority" in fields:
@@ -871,13 +622,6 @@ def event_process(
 RAW_EVENT_MAX_ATTEMPTS = 20
 
 
-def natural_key(envelope: Envelope) -> str | None:
-    """The RawEvent.natural_key of an event: what else, besides its webhook-id, makes a repeat."""
-    if isinstance(envelope.data, FlagCreated):
-        return f"flag:{envelope.data.flag_id}"
-    return None
-
-
 def raw_event_process(*, raw_event_id: int, now: datetime | None = None) -> str | None:
     """Process one stored raw event in status ``received``, in one transaction with its
     effects; its new status, or None if another worker has it or it is done. Idempotent and
@@ -896,7 +640,7 @@ def raw_event_process(*, raw_event_id: int, now: datetime | None = None) -> str 
                 return None
             platform_id, body, _ = row
             event_process(
-                platform=_platform(platform_id),
+                platform=platform_by_id(platform_id),
                 envelope=envelope_parse(body.encode()),
                 delivery=StoredDelivery(raw_event_id),
                 now=now,
@@ -931,11 +675,6 @@ _RAW_EVENT_PROCESSED = f"""
     SET status = %s, processed_at = %s, last_error = '', attempts = attempts + 1
     WHERE id = %s
 """  # noqa: S608 (table name from the model, values are parameters)
-
-
-def _platform(platform_id: int) -> Platform:
-    """Platforms change rarely; processing reads them through the policy memo."""
-    return _memo(("platform", platform_id), lambda: Platform.objects.get(pk=platform_id))
 
 
 def _raw_event_outcome(raw_event_id: int, outcome: str, error: str, now: datetime) -> str | None:

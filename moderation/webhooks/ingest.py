@@ -30,13 +30,12 @@ from redis.exceptions import RedisError
 
 from moderation.choices import RawEventStatus
 from moderation.models import Platform, PlatformSecret
-from moderation.services.ingest import (
+from moderation.services.ingest import event_process, raw_events_process
+from moderation.services.raw_events import (
     Delivery,
     DuplicateEvent,
     NewDelivery,
-    event_process,
     raw_event_store,
-    raw_events_process,
 )
 from moderation.webhooks.parsing import AppealCreated, Envelope
 

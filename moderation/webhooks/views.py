@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from moderation.api.errors import PROBLEM_CONTENT_TYPE, problem_body
 from moderation.errors import ModerationError
 from moderation.middleware import client_ip
-from moderation.services.ingest import Delivery, natural_key
+from moderation.services.raw_events import Delivery, natural_key
 from moderation.webhooks.ingest import delivery_ingest, webhook_platform
 from moderation.webhooks.parsing import FieldError, PayloadInvalid, envelope_parse, error
 from moderation.webhooks.verification import SignatureRejected, delivery_verify

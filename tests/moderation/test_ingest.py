@@ -14,17 +14,15 @@ from moderation.priority import priority_compute
 from moderation.selectors import tuning_values
 from moderation.services.cases import case_priority_signals
 from moderation.services.ingest import (
-    Delivery,
-    DuplicateEvent,
     FlagOutcome,
-    NewDelivery,
     appeal_ingest,
     flag_ingest,
-    ingest_policy_forget,
     reopen_trigger,
     video_remove,
     video_update,
 )
+from moderation.services.ingest_policy import ingest_policy_forget
+from moderation.services.raw_events import Delivery, DuplicateEvent, NewDelivery
 from moderation.webhooks.parsing import envelope_parse
 from tests.factories import CaseFactory, DecisionFactory, VideoFactory
 from tests.webhooks.helpers import encode, fixture, flag_event
@@ -447,7 +445,7 @@ def test_plain_sql_lookup_loads_what_the_orm_loads(tiktok):
 
 
 def test_row_update_writes_like_save(tiktok):
-    from moderation.services.ingest import row_update
+    from moderation.services.rows import row_update
 
     ingest_flag(tiktok, flag_event())
     case = Case.objects.get()

@@ -24,7 +24,7 @@ def _processing_request_unthrottled(monkeypatch):
 @pytest.fixture(autouse=True)
 def _fresh_ingest_policy():
     """Per-process memos start empty, as in a fresh process."""
-    from moderation.services.ingest import ingest_policy_forget
+    from moderation.services.ingest_policy import ingest_policy_forget
     from moderation.webhooks.ingest import webhook_platforms_forget
 
     ingest_policy_forget()
