@@ -686,6 +686,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.from_raw:
         saved = json.loads((args.from_raw / "results.json").read_text())
+        # JSON object keys are strings; the report looks statuses up as ints.
+        for result in [saved["burst"], *saved["rounds"]]:
+            if isinstance(result, dict) and "counts" in result:
+                result["counts"] = {int(k): v for k, v in result["counts"].items()}
         vars(args).update({k: v for k, v in saved["args"].items() if k != "from_raw"})
         text = report(
             saved["machine"],
