@@ -33,7 +33,13 @@ CLAIMABLE_STATUSES = (CaseStatus.NEW, CaseStatus.APPEALED)
 
 
 def _lock(case_id: int) -> Case:
-    return Case.objects.select_for_update().select_related("platform").get(pk=case_id)
+    # FOR NO KEY UPDATE OF the case only: locking the joined platform row as well would queue
+    # every claim behind the webhook inserts that reference that platform.
+    return (
+        Case.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("platform")
+        .get(pk=case_id)
+    )
 
 
 def _move(case: Case, event: str, fields: list[str]) -> str:

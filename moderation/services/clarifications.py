@@ -185,7 +185,11 @@ def clarification_attach(
     """Link a published clarification to a case. A case waiting for KPU returns to the queue."""
     now = now or timezone.now()
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("platform").get(pk=case.pk)
+        case = (
+            Case.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("platform")
+            .get(pk=case.pk)
+        )
         if not (is_kpu(user) or is_supervisor(user) or can_work_case(user, case)):
             raise NotPermitted()
         if clarification.status != ClarificationStatus.PUBLISHED:

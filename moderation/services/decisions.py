@@ -98,7 +98,11 @@ def decision_record(
         clarification=clarification,
     )
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("platform", "video").get(pk=case.pk)
+        case = (
+            Case.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("platform", "video")
+            .get(pk=case.pk)
+        )
         if not can_work_case(user, case):
             raise NotPermitted()
         if case.version != version:
@@ -177,12 +181,14 @@ def decision_record(
 
 def _lock_pending(decision: Decision) -> tuple[Decision, Case]:
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",), no_key=True)
         .select_related("platform", "video")
         .get(pk=decision.case_id)
     )
     decision = (
-        Decision.objects.select_for_update().select_related("case__video").get(pk=decision.pk)
+        Decision.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("case__video")
+        .get(pk=decision.pk)
     )
     if decision.approval_state != ApprovalState.PENDING:
         raise Conflict(detail="Keputusan ini tidak sedang menunggu persetujuan.")
@@ -280,7 +286,7 @@ def appeal_open(
         existing = Appeal.objects.filter(platform=platform, appeal_id=appeal_id).first()
         if existing is not None:
             return existing, False
-        case = Case.objects.select_for_update().get(pk=decision.case_id)
+        case = Case.objects.select_for_update(no_key=True).get(pk=decision.case_id)
         if case.platform_id != platform.pk:
             raise InvalidInput("decision does not belong to this platform")
         if not decision.is_final:
