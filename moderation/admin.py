@@ -20,7 +20,10 @@ from moderation.models import (
     ClarificationVersion,
     Decision,
     ElectionPhase,
+    EmailDelivery,
     Flag,
+    Notification,
+    NotificationPreference,
     Organisation,
     OutboundDelivery,
     Platform,
@@ -306,3 +309,30 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(AuditSeal)
 class AuditSealAdmin(ReadOnlyAdmin):
     list_display = ["first_event_id", "last_event_id", "event_count", "digest", "sealed_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at", "email_state"]
+    list_filter = ["kind", "email_state"]
+    search_fields = ["title", "recipient__username"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "kind", "channel", "updated_at"]
+    list_filter = ["kind", "channel"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(ReadOnlyAdmin):
+    # Bodies stay out of the list: they may quote case details; open one to read it.
+    list_display = ["created_at", "recipient", "kind", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["subject", "recipient__username"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
