@@ -2,10 +2,11 @@
 
 ``case_claim_next`` (services/cases.py) decides *what* may be claimed: it builds the candidate
 queryset with the ORM. This module decides *how* it is claimed: the candidate
-``SELECT ... FOR UPDATE SKIP LOCKED`` becomes the first part of a single statement that also
+``SELECT ... FOR NO KEY UPDATE SKIP LOCKED`` becomes the first part of a single statement that also
 claims the case (status, assignee, lease, version) and appends its audit event::
 
-    WITH picked AS MATERIALIZED (<candidates, LIMIT 1 FOR UPDATE OF moderation_case SKIP LOCKED>),
+    WITH picked AS MATERIALIZED (<candidates LIMIT 1 FOR NO KEY UPDATE OF moderation_case
+                                 SKIP LOCKED>),
          claimed AS (UPDATE moderation_case ... FROM picked ... RETURNING ...),
          audited AS (INSERT INTO moderation_auditevent ... SELECT ... FROM claimed)
     SELECT <the claimed case's columns> FROM claimed
@@ -92,7 +93,11 @@ def claim_statement_build(
     whatever StatementParameter ``candidates`` holds. Must run inside a transaction (the ORM
     refuses to compile SELECT ... FOR UPDATE outside one).
     """
-    picked = candidates.only("status").select_for_update(skip_locked=True, of=("self",))[:1]
+    # FOR NO KEY UPDATE, like the other case locks (services/cases.py _lock): it still excludes
+    # every other claimer, but not the inserts (flags, audit events) that reference the case.
+    picked = candidates.only("status").select_for_update(
+        skip_locked=True, of=("self",), no_key=True
+    )[:1]
     try:
         picked_sql, picked_params = picked.query.get_compiler(using=candidates.db).as_sql()
     except EmptyResultSet:  # no case can ever match (a user with no platform to work)
