@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, Field, QuerySet
+from django.db.models.expressions import Col
 from django.db.models.sql.compiler import SQLCompiler
 
 from moderation.models import Case
@@ -65,6 +67,14 @@ class StatementParameter(Expression):
         return "%s", [self]
 
 
+# The statement returns these columns, in this order, and builds the Case from them.
+CASE_FIELDS = tuple(Case._meta.concrete_fields)
+CASE_ATTNAMES = [field.attname for field in CASE_FIELDS]
+
+# (column index, the column, a converter): what the ORM applies to a loaded value.
+Converters = tuple[tuple[int, Col, Callable[[Any, Col, BaseDatabaseWrapper], Any]], ...]
+
+
 @dataclass(frozen=True)
 class ClaimStatement:
     # Empty when the candidates can match no case at all: nothing to run.
@@ -72,6 +82,9 @@ class ClaimStatement:
     # Constants, and a StatementParameter wherever a per-call value goes.
     params: tuple[Any, ...]
     using: str
+    # For the CASE_FIELDS values the ORM converts on loading (JSON text to Python), worked
+    # out once here as SQLCompiler would on every query.
+    converters: Converters = ()
 
     def execute(self, values: Mapping[str, Any]) -> Case | None:
         """Run the statement with this call's ``values`` (by parameter name): the claimed case,
@@ -79,7 +92,29 @@ class ClaimStatement:
         if not self.sql:
             return None
         params = [values[p.name] if isinstance(p, StatementParameter) else p for p in self.params]
-        return next(iter(Case.objects.db_manager(self.using).raw(self.sql, params)), None)
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        loaded = list(row)
+        for index, column, convert in self.converters:
+            loaded[index] = convert(loaded[index], column, connection)
+        return Case.from_db(self.using, CASE_ATTNAMES, loaded)
+
+
+def _converters(connection: BaseDatabaseWrapper) -> Converters:
+    table = Case._meta.db_table
+    return tuple(
+        (index, column, convert)
+        for index, field in enumerate(CASE_FIELDS)
+        for column in [field.get_col(table)]
+        for convert in [
+            *connection.ops.get_db_converters(column),
+            *field.get_db_converters(connection),
+        ]
+    )
 
 
 def claim_statement_build(
@@ -115,7 +150,7 @@ def claim_statement_build(
     params += [via]
 
     audit_values = ", ".join(f"%s::{cast}" for cast in AUDIT_COLUMNS.values())
-    columns = ", ".join(f'claimed."{field.column}"' for field in Case._meta.concrete_fields)
+    columns = ", ".join(f'claimed."{field.column}"' for field in CASE_FIELDS)
     sql = f"""
 WITH picked AS MATERIALIZED ({picked_sql}),
 claimed AS (
@@ -137,7 +172,12 @@ audited AS (
     FROM claimed
 )
 SELECT {columns} FROM claimed"""  # noqa: S608 (SQL from the ORM and the models; values are parameters)
-    return ClaimStatement(sql=sql, params=tuple(params), using=candidates.db)
+    return ClaimStatement(
+        sql=sql,
+        params=tuple(params),
+        using=candidates.db,
+        converters=_converters(connections[candidates.db]),
+    )
 
 
 _cache: OrderedDict[Hashable, ClaimStatement] = OrderedDict()
