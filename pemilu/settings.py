@@ -19,9 +19,11 @@ SARING_ENV = env.str("SARING_ENV", default="production")
 DEV = SARING_ENV in {"dev", "test"}
 
 DEBUG = env.bool("DEBUG", default=SARING_ENV == "dev")
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="dev-only-insecure-key-change-me" if DEV else environ.Env.NOTSET
-)
+# Required to serve or sign anything, not to inspect the project: in production a missing key
+# leaves SECRET_KEY empty, which Django refuses the moment anything reads it (pemilu/wsgi.py reads
+# it at start-up, so gunicorn without a key never starts), while `manage.py makemigrations
+# --check` and similar still run in a bare shell.
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me" if DEV else "")
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"] if DEV else []
 )

@@ -44,7 +44,7 @@ def test_production_settings_are_safe_by_default():
     assert out.stdout.strip() == "False True True True []"
 
 
-def test_production_without_a_secret_key_refuses_to_start():
+def test_production_without_a_secret_key_refuses_to_serve():
     import os
     import subprocess
     import sys
@@ -53,7 +53,7 @@ def test_production_without_a_secret_key_refuses_to_start():
     env["SARING_ENV"] = "production"
     env["DJANGO_SETTINGS_MODULE"] = "pemilu.settings"
     out = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", "import pemilu.wsgi"],
         capture_output=True,
         text=True,
         env=env,
@@ -79,3 +79,19 @@ def test_admin_asks_for_a_one_time_password_in_production():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.strip() == "OTPAdminSite"
+
+
+def test_migrations_can_be_checked_without_a_secret_key():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SARING_ENV")}
+    env["DJANGO_SETTINGS_MODULE"] = "pemilu.settings"
+    out = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
