@@ -36,6 +36,7 @@ from moderation.choices import (
     CloseReason,
     FlagSource,
     RawEventStatus,
+    WebhookEventType,
 )
 from moderation.errors import InvalidInput, ModerationError
 from moderation.models import (
@@ -150,7 +151,7 @@ def _video_find(platform: Platform, platform_video_id: str) -> Video | None:
     return Video.objects.filter(platform=platform, platform_video_id=platform_video_id).first()
 
 
-def _video_fields_apply(video: Video, data: VideoData, observed_at: datetime) -> list[str]:
+def video_fields_apply(video: Video, data: VideoData, observed_at: datetime) -> list[str]:
     """Copy the fields the platform sent; the changed field names. A view count observed before
     the one we have (an event delivered late) does not overwrite it."""
     changed: list[str] = []
@@ -174,7 +175,7 @@ def _video_fields_apply(video: Video, data: VideoData, observed_at: datetime) ->
 
 def _video_create(platform: Platform, data: VideoData, observed_at: datetime) -> Video:
     video = Video(platform=platform, platform_video_id=data.id)
-    _video_fields_apply(video, data, observed_at)
+    video_fields_apply(video, data, observed_at)
     video.save(force_insert=True)
     return video
 
@@ -296,7 +297,7 @@ def flag_ingest(
         raw_event_id = delivery.record()
         if video is None:
             video = _video_create(platform, data.video, observed_at)
-        elif changed := _video_fields_apply(video, data.video, observed_at):
+        elif changed := video_fields_apply(video, data.video, observed_at):
             row_update(video, changed)
 
         if case is not None and case.is_open:
@@ -317,7 +318,7 @@ def flag_ingest(
         return _flag_attach_to_settled(platform, data, video, case, raw_event_id, now)
 
 
-def _flag_audit(flag: Flag) -> dict[str, object]:
+def flag_audit_fields(flag: Flag) -> dict[str, object]:
     return {
         "flag": flag.platform_flag_id,
         "reason": flag.reason,
@@ -357,7 +358,7 @@ def _case_open(
         "status": case.status,
         "priority": case.priority,
         "due_at": case.due_at.isoformat() if case.due_at else None,
-        **_flag_audit(flag),
+        **flag_audit_fields(flag),
     }
     if reopened_from is not None:
         after |= {"reopened_from": reopened_from.pk, "trigger": trigger}
@@ -412,7 +413,7 @@ def _flag_join(
             "flag_count": case.flag_count,
             "priority": case.priority,
             **({"reasons": list(case.reasons)} if "reasons" in before else {}),
-            **_flag_audit(flag),
+            **flag_audit_fields(flag),
         },
     )
     return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.JOINED)
@@ -440,7 +441,7 @@ def _flag_attach_to_settled(
         actor=None,
         actor_kind=ActorKind.PLATFORM,
         before=before,
-        after={"flag_count": case.flag_count, "settled": case.status, **_flag_audit(flag)},
+        after={"flag_count": case.flag_count, "settled": case.status, **flag_audit_fields(flag)},
     )
     return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.ATTACHED_TO_SETTLED)
 
@@ -466,7 +467,7 @@ def video_update(
         delivery.record()
         if video is None:
             return _video_create(platform, data.video, observed_at)
-        changed = _video_fields_apply(video, data.video, observed_at)
+        changed = video_fields_apply(video, data.video, observed_at)
         if changed:
             row_update(video, changed)
         if case is None or "view_count" not in changed:
@@ -706,23 +707,58 @@ def _raw_event_outcome(raw_event_id: int, outcome: str, error: str, now: datetim
 def raw_events_process(*, batch: int = 200, max_seconds: float = 150.0) -> int:
     """Process raw events in status ``received``, oldest first, until none is left (or the
     time budget is spent: the next run goes on). How many were handled. Several workers may
-    run it at once; each event is claimed by one of them."""
+    run it at once; each event is claimed by one of them.
+
+    Consecutive flag.created events are processed together (moderation/services/ingest_batch.py),
+    everything else one by one, in id order. A batch that fails on a database error is rolled
+    back and its events are processed one by one, which records each one's error.
+    """
+    from moderation.services.ingest_batch import flags_batch_process
+
     started = time.monotonic()
     handled = 0
     failed_ids: set[int] = set()
-    while time.monotonic() - started < max_seconds:
-        ids = list(
-            RawEvent.objects.filter(status=RawEventStatus.RECEIVED)
-            .exclude(pk__in=failed_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch]
-        )
-        if not ids:
-            break
+
+    def one_by_one(ids: list[int]) -> None:
+        nonlocal handled
         for pk in ids:
             status = raw_event_process(raw_event_id=pk)
             if status is not None:
                 handled += 1
             if status == RawEventStatus.RECEIVED:
                 failed_ids.add(pk)  # retried on the next run, not in a tight loop now
+
+    while time.monotonic() - started < max_seconds:
+        rows = list(
+            RawEvent.objects.filter(status=RawEventStatus.RECEIVED)
+            .exclude(pk__in=failed_ids)
+            .order_by("pk")
+            .values_list("pk", "event_type")[:batch]
+        )
+        if not rows:
+            break
+        for is_flag, run in _runs(rows):
+            if not is_flag:
+                one_by_one(run)
+                continue
+            try:
+                result = flags_batch_process(run, now=timezone.now())
+            except DatabaseError as exc:
+                logger.warning("batch of %d raw events failed (%s); one by one", len(run), exc)
+                one_by_one(run)
+                continue
+            handled += len(result.processed)
+            one_by_one(result.left)
     return handled
+
+
+def _runs(rows: list[tuple[int, str]]) -> list[tuple[bool, list[int]]]:
+    """Split (id, event type) rows, in order, into runs of flag.created and runs of the rest."""
+    runs: list[tuple[bool, list[int]]] = []
+    for pk, event_type in rows:
+        is_flag = event_type == WebhookEventType.FLAG_CREATED
+        if runs and runs[-1][0] == is_flag:
+            runs[-1][1].append(pk)
+        else:
+            runs.append((is_flag, [pk]))
+    return runs

@@ -50,3 +50,43 @@ def row_update(instance: models.Model, fields: Iterable[str]) -> None:
             f"UPDATE {meta.db_table} SET {', '.join(assignments)} WHERE id = %s",  # noqa: S608
             [*params, instance.pk],
         )
+
+
+def rows_update_many(
+    model: type[models.Model], instances: Sequence[models.Model], fields: Iterable[str]
+) -> None:
+    """UPDATE the given fields of many rows in one statement (UPDATE ... FROM VALUES), each row
+    to its instance's values; auto_now fields are set to now, as row_update does."""
+    if not instances:
+        return
+    meta = model._meta
+    names = list(dict.fromkeys(fields))
+    now = timezone.now()
+    for field in meta.concrete_fields:
+        if getattr(field, "auto_now", False):
+            for instance in instances:
+                setattr(instance, field.attname, now)
+            if field.name not in names:
+                names.append(field.name)
+    targets: list[models.Field] = []
+    for name in names:
+        column = meta.get_field(name)
+        if not isinstance(column, models.Field):
+            raise TypeError(f"{meta.label}.{name} is not a column")
+        targets.append(column)
+    pk_type = meta.pk.rel_db_type(connection)
+    row = "(" + ", ".join([f"%s::{pk_type}"] + [f"%s::{f.db_type(connection)}" for f in targets])
+    row += ")"
+    params: list[Any] = []
+    for instance in instances:
+        params.append(instance.pk)
+        params += [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in targets]
+    aliases = ", ".join(["id"] + [f"c{i}" for i in range(len(targets))])
+    assignments = ", ".join(f"{f.column} = v.c{i}" for i, f in enumerate(targets))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {meta.db_table} AS t SET {assignments} "  # noqa: S608 (names from the model)
+            f"FROM (VALUES {', '.join([row] * len(instances))}) AS v({aliases}) "
+            "WHERE t.id = v.id",
+            params,
+        )

@@ -136,6 +136,32 @@ def test_a_processing_failure_keeps_the_event_for_the_next_run(client, secret, t
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_batch_that_fails_is_processed_one_by_one_and_only_the_stuck_event_waits(
+    client, secret, tiktok
+):
+    """Flags on three videos are processed as one batch; one video's lock is held elsewhere, so
+    the batch fails on a lock timeout and rolls back. Its events are then processed one by one:
+    the other two go through, the stuck one is kept for the next run."""
+    for video_id in ("7401", "7402", "7403"):
+        assert deliver(client, secret, flag_event(video_id=video_id)).status_code == 202
+
+    with locked_elsewhere(ingest_lock_key("video", tiktok.pk, "7402")):
+        assert process() == 3
+
+    statuses = dict(RawEvent.objects.values_list("body", "status"))
+    stuck = [body for body, status in statuses.items() if status == RawEventStatus.RECEIVED]
+    assert len(stuck) == 1
+    assert "7402" in stuck[0]
+    assert sorted(Case.objects.values_list("video__platform_video_id", flat=True)) == [
+        "7401",
+        "7403",
+    ]
+    assert process() == 1
+    assert Case.objects.count() == 3
+    assert not RawEvent.objects.exclude(status=RawEventStatus.PROCESSED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_appeal_that_fails_in_the_request_is_kept_and_processed_later(client, secret, tiktok):
     decision = DecisionFactory(case__video__platform=tiktok)
     event = fixture("appeal.created")
