@@ -343,6 +343,20 @@ def queue_claim_filter(
     that its compiled SQL serves every later claim. Visibility (own platform) is added by the
     service itself."""
     queue_require_claimable(queue)
+    return queue_filter_q(queue.filters or {}) & not_skipped_recently_q(
+        user=user, now=now, skipped_since=skipped_since
+    )
+
+
+def not_skipped_recently_q(
+    *,
+    user: User,
+    now: datetime | None = None,
+    skipped_since: datetime | Expression | None = None,
+) -> Q:
+    """Cases this user has not skipped since ``skipped_since`` (by default ``now -
+    SKIP_COOLDOWN``): claim-next leaves a skipped case to others for a while, in a queue or
+    not."""
     if skipped_since is None:
         skipped_since = (now or timezone.now()) - SKIP_COOLDOWN
     skipped = AuditEvent.objects.filter(
@@ -351,7 +365,7 @@ def queue_claim_filter(
         action=AuditAction.CASE_SKIP,
         created_at__gte=skipped_since,
     )
-    return queue_filter_q(queue.filters or {}) & ~Q(Exists(skipped))
+    return ~Q(Exists(skipped))
 
 
 # --- The overview ------------------------------------------------------------------------------

@@ -1,16 +1,20 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from moderation import health, views
+from moderation.webhooks.views import webhook_receive
 
 if settings.ADMIN_REQUIRE_OTP:
     admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
+    # Platform webhooks (contract §2), first: the busiest URL is resolved without trying the
+    # others. With or without the trailing slash: a POST redirected to add it would lose its body.
+    re_path(r"^api/v1/webhooks/(?P<slug>[^/]+)/?$", webhook_receive, name="webhook-receive"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,7 +1,6 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from moderation.api import views
-from moderation.webhooks.views import webhook_receive
 
 urlpatterns: list = [
     # Staff API (contract §4)
@@ -41,10 +40,4 @@ urlpatterns: list = [
         name="api-clarification-retract",
     ),
     path("audit-events/", views.AuditEventList.as_view(), name="api-audit-events"),
-]
-
-# Platform webhooks (contract §2). With or without the trailing slash: a POST that was redirected
-# to add the slash would lose its body.
-urlpatterns += [
-    re_path(r"^webhooks/(?P<slug>[^/]+)/?$", webhook_receive, name="webhook-receive"),
 ]

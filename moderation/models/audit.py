@@ -16,12 +16,13 @@ class AuditEvent(models.Model):
     """
 
     created_at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(
+    actor = models.ForeignKey(  # the audit_actor index (actor, -created_at) serves it
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="audit_events",
         null=True,
         blank=True,
+        db_index=False,
     )
     actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
     actor_organisation = models.ForeignKey(
@@ -30,12 +31,13 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64)
-    case = models.ForeignKey(
+    case = models.ForeignKey(  # the audit_case index (case, id) serves it
         "moderation.Case",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_events",
+        db_index=False,
     )
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)

@@ -12,7 +12,9 @@ class Case(models.Model):
     """One video with one or more flags. Its state changes only through services."""
 
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="cases")
-    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="cases")
+    video = models.ForeignKey(  # the case_video_opened index (video, -opened_at) serves it
+        Video, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     status = models.CharField(
         _("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.NEW
     )

@@ -6,7 +6,11 @@ from moderation.models.platforms import Platform
 
 
 class Video(models.Model):
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="videos")
+    # No index of its own on the foreign keys below where a unique constraint or a composite
+    # index already starts with the same column: every index is paid for on every insert.
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="videos", db_index=False
+    )
     platform_video_id = models.CharField(_("ID video platform"), max_length=128)
     url = models.URLField(max_length=1000, blank=True)
     author_id = models.CharField(max_length=128, blank=True)
@@ -46,7 +50,9 @@ class Video(models.Model):
 class RawEvent(models.Model):
     """Every signed webhook delivery we accepted, exactly as it came, even for ignored types."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="raw_events")
+    platform = models.ForeignKey(  # (platform, webhook_id) is unique: that index serves it
+        Platform, on_delete=models.PROTECT, related_name="raw_events", db_index=False
+    )
     webhook_id = models.CharField(max_length=256)
     event_type = models.CharField(max_length=100)
     body = models.TextField()
@@ -89,11 +95,18 @@ class RawEvent(models.Model):
 
 
 class Flag(models.Model):
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="flags")
+    platform = models.ForeignKey(  # (platform, platform_flag_id) is unique: that index serves it
+        Platform, on_delete=models.PROTECT, related_name="flags", db_index=False
+    )
     platform_flag_id = models.CharField(_("ID laporan platform"), max_length=256)
     video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="flags")
-    case = models.ForeignKey(
-        "moderation.Case", on_delete=models.PROTECT, related_name="flags", null=True, blank=True
+    case = models.ForeignKey(  # the (case, flagged_at) index serves it
+        "moderation.Case",
+        on_delete=models.PROTECT,
+        related_name="flags",
+        null=True,
+        blank=True,
+        db_index=False,
     )
     raw_event = models.ForeignKey(
         RawEvent, on_delete=models.PROTECT, related_name="flags", null=True, blank=True
@@ -118,7 +131,7 @@ class Flag(models.Model):
                 name="flag_confidence_0_1",
             ),
         ]
-        indexes = [models.Index(fields=["case", "flagged_at"]), models.Index(fields=["video"])]
+        indexes = [models.Index(fields=["case", "flagged_at"])]  # video: its foreign key's index
 
     def __str__(self) -> str:
         return f"{self.reason} ({self.source})"

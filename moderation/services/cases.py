@@ -18,7 +18,12 @@ from moderation.errors import AlreadyClaimed, InvalidInput, LeaseExpired, NotPer
 from moderation.models import Case, Queue, User
 from moderation.permissions import can_work_case, cases_workable_q, is_kpu, is_supervisor
 from moderation.priority import PrioritySignals, priority_compute
-from moderation.queues import SKIP_COOLDOWN, queue_claim_filter, queue_require_claimable
+from moderation.queues import (
+    SKIP_COOLDOWN,
+    not_skipped_recently_q,
+    queue_claim_filter,
+    queue_require_claimable,
+)
 from moderation.selectors import lease_duration, phase_current, tuning_values
 from moderation.services.audit import audit_columns, audit_record
 from moderation.services.claim_statement import (
@@ -149,11 +154,13 @@ def _claim_candidates(user: User, workable: Q, queue: Queue | None) -> QuerySet[
         .filter(workable)
         .exclude(status=CaseStatus.APPEALED, decisions__decided_by=user)
     )
+    since = StatementParameter("skipped_since", output_field=DateTimeField())
     if queue is not None:
-        since = StatementParameter("skipped_since", output_field=DateTimeField())
         candidates = candidates.filter(
             queue_claim_filter(user=user, queue=queue, skipped_since=since)
         )
+    else:
+        candidates = candidates.filter(not_skipped_recently_q(user=user, skipped_since=since))
     return candidates.order_by("-priority", "opened_at", "pk")
 
 

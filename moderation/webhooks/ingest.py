@@ -5,7 +5,9 @@ The contract's promise is "a 2xx is never lost": the 2xx goes out only after the
 committed. For flag.created, video.updated and video.removed that single INSERT is all the
 request does. One statement also answers "seen before": ON CONFLICT on the webhook-id or on the
 flag_id (RawEvent.natural_key). Processing (video, flag, case, priority, audit) happens right
-after, in a Celery task, one transaction per event (moderation/services/ingest.py).
+after, in a Celery task: flag.created in batches, one transaction per batch
+(moderation/services/ingest_batch.py), other types one event per transaction
+(moderation/services/ingest.py).
 
 Triggering is coalesced: the first delivery after a drain started sets a flag in Redis
 (cache.add) and enqueues one ``raw_events_process`` task; the task clears the flag before it

@@ -360,10 +360,12 @@ def test_claim_next_leaves_out_own_appeals_and_held_cases(moderator, second_mode
     assert case_claim_next(user=moderator) is None
 
 
-def test_claim_next_keeps_skipped_cases_away_for_the_cooldown_only(moderator):
-    """The cooldown's start is bound per call, so the cached statement sees time move on."""
+@pytest.mark.parametrize("in_queue", [True, False], ids=["in-a-queue", "any-queue"])
+def test_claim_next_keeps_skipped_cases_away_for_the_cooldown_only(moderator, in_queue):
+    """The cooldown's start is bound per call, so the cached statement sees time move on. It
+    holds with or without a queue (the API's claim-next may leave the queue out)."""
     skipped = CaseFactory(priority=90)
-    queue = Queue.objects.get(slug="informasi-palsu")
+    queue = Queue.objects.get(slug="informasi-palsu") if in_queue else None
     case_skip(case=case_claim(case=skipped, user=moderator), user=moderator, reason="Bahasa Jawa")
     now = timezone.now()
     assert case_claim_next(user=moderator, queue=queue, now=now) is None
