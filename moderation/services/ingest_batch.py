@@ -29,9 +29,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from moderation.choices import (
     OPEN_CASE_STATUSES,
@@ -56,7 +57,13 @@ from moderation.services.ingest_policy import (
     priority_apply,
     tuning,
 )
-from moderation.services.rows import columns, instance_from_row, rows_update_many
+from moderation.services.rows import (
+    columns,
+    ids_reserve,
+    instance_from_row,
+    rows_copy,
+    rows_update_many,
+)
 from moderation.transitions import next_status
 from moderation.webhooks.parsing import Envelope, FlagCreated, PayloadInvalid, envelope_parse
 
@@ -409,9 +416,9 @@ def _write(writes: _Writes, raw_event_ids: list[int], *, now: datetime) -> None:
     changed = list(writes.changed_cases.values())
     case_fields = sorted(set().union(*(state.changed for state in changed))) if changed else []
     rows_update_many(Case, [state.case for state in changed], case_fields)
-    Flag.objects.bulk_create(writes.flags)
+    _flags_copy(writes.flags)
     writes.audit.sort(key=lambda spec: spec.raw_event_id)  # stable: an event's own order stays
-    AuditEvent.objects.bulk_create(_audit_events(writes.audit))
+    _audit_copy(writes.audit)
     with connection.cursor() as cursor:
         cursor.execute(_PROCESSED, [RawEventStatus.PROCESSED, now, raw_event_ids])
 
@@ -420,22 +427,88 @@ def _first(pair: tuple[int, Case]) -> int:
     return pair[0]
 
 
-def _audit_events(specs: list[_AuditSpec]) -> list[AuditEvent]:
-    events = []
-    for spec in specs:
-        columns_: dict[str, Any] = audit_columns(
-            action=spec.action,
-            object_type=spec.obj._meta.model_name,
-            actor=None,
-            actor_kind=ActorKind.PLATFORM,
-        )
-        events.append(
-            AuditEvent(
-                **columns_,
-                object_id=str(spec.obj.pk),
-                case=spec.case,
-                before=spec.before,
-                after=spec.after,
+# Flags and audit events, one of each per event, are written with COPY and ids drawn from their
+# sequences first (audit events name their flag by id). The columns are listed here, not
+# derived from the models, to keep the ORM's per-value work out of the loop;
+# tests/moderation/test_ingest_batch.py reads back through the ORM what one-by-one writes.
+_FLAG_COLUMNS = (
+    "id",
+    "platform_id",
+    "platform_flag_id",
+    "video_id",
+    "case_id",
+    "raw_event_id",
+    "reason",
+    "source",
+    "confidence",
+    "note",
+    "flagged_at",
+    "received_at",
+)
+_AUDIT_COLUMNS = (
+    "id",
+    "created_at",
+    "actor_id",
+    "actor_kind",
+    "actor_organisation_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "before",
+    "after",
+    "ip_address",
+    "request_id",
+)
+
+
+def _flags_copy(flags: list[Flag]) -> None:
+    for flag, pk in zip(flags, ids_reserve(Flag, len(flags)), strict=True):
+        flag.pk = pk
+    rows_copy(
+        Flag,
+        _FLAG_COLUMNS,
+        (
+            (
+                flag.pk,
+                flag.platform_id,
+                flag.platform_flag_id,
+                flag.video.pk,
+                flag.case.pk if flag.case else None,
+                flag.raw_event_id,
+                flag.reason,
+                flag.source,
+                flag.confidence,
+                flag.note,
+                flag.flagged_at,
+                flag.received_at,
+            )
+            for flag in flags
+        ),
+    )
+
+
+def _audit_copy(specs: list[_AuditSpec]) -> None:
+    base = audit_columns(
+        action="", object_type=None, actor=None, actor_kind=ActorKind.PLATFORM
+    )  # the same for every event of the batch but action, object and time
+    rows = []
+    for spec, pk in zip(specs, ids_reserve(AuditEvent, len(specs)), strict=True):
+        rows.append(
+            (
+                pk,
+                timezone.now(),
+                base["actor_id"],
+                base["actor_kind"],
+                base["actor_organisation_id"],
+                spec.action,
+                spec.obj._meta.model_name,
+                str(spec.obj.pk),
+                spec.case.pk,
+                Jsonb(spec.before),
+                Jsonb(spec.after),
+                base["ip_address"],
+                base["request_id"],
             )
         )
-    return events
+    rows_copy(AuditEvent, _AUDIT_COLUMNS, rows)

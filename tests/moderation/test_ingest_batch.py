@@ -132,6 +132,10 @@ def _state(platform: Platform) -> dict[str, Any]:
             "object": obj if obj is not None else flag_ids[int(event.object_id)],
             "case": case_no[event.case_id],
             "actor_kind": event.actor_kind,
+            "actor": event.actor_id,
+            "actor_organisation": event.actor_organisation_id,
+            "ip_address": event.ip_address,
+            "request_id": event.request_id,
             "before": event.before,
             "after": after,
         }
@@ -143,8 +147,13 @@ def _state(platform: Platform) -> dict[str, Any]:
         ),
         "cases": [case_row(case) for case in cases],
         "flags": sorted(
-            (f.platform_flag_id, videos[f.video_id], case_no[f.case_id], f.reason, f.source)
-            for f in Flag.objects.filter(platform=platform)
+            (
+                {f.name: getattr(flag, f.attname) for f in Flag._meta.concrete_fields}
+                | {"id": None, "platform": None, "raw_event": flag.raw_event.natural_key}
+                | {"video": videos[flag.video_id], "case": case_no[flag.case_id]}
+                for flag in Flag.objects.filter(platform=platform).select_related("raw_event")
+            ),
+            key=lambda row: row["platform_flag_id"],
         ),
         "audit": [audit_row(e) for e in AuditEvent.objects.filter(case__in=cases).order_by("id")],
         "raw_events": sorted(
