@@ -53,6 +53,10 @@ MAX_ACTIVE_SECRETS = 5
 PROCESSING_REQUESTED = "ingest:raw-events-processing-requested"
 PROCESSING_REQUEST_TTL = 60
 PROCESSING_REQUEST_THROTTLE = 0.25  # seconds, per process
+# How long a processing run waits for more deliveries before a batch that is not full, and how
+# long one run lasts at most (the task's soft time limit is 200 s).
+PROCESSING_GATHER_SECONDS = 0.25
+DRAIN_SECONDS = 150.0
 _last_request = float("-inf")
 
 
@@ -176,11 +180,19 @@ def processing_request() -> None:
 def raw_events_drain() -> int:
     """The task's body: clear the request flag first (a delivery committed from now on queues
     the next run), process everything pending, and look once more after the throttle window
-    (see processing_request)."""
+    (see processing_request).
+
+    While deliveries keep coming, the run goes on, gathering what arrived for
+    PROCESSING_GATHER_SECONDS between batches, for at most DRAIN_SECONDS in all (then the next
+    run takes over: a delivery since this run started has queued it)."""
     try:
         cache.delete(PROCESSING_REQUESTED)
     except (RedisError, OSError):
         logger.warning("could not clear %s; it expires by itself", PROCESSING_REQUESTED)
-    handled = raw_events_process()
+    started = time.monotonic()
+    handled = raw_events_process(
+        max_seconds=DRAIN_SECONDS, gather_seconds=PROCESSING_GATHER_SECONDS
+    )
     time.sleep(PROCESSING_REQUEST_THROTTLE)
-    return handled + raw_events_process()
+    left = DRAIN_SECONDS - (time.monotonic() - started)
+    return handled + raw_events_process(max_seconds=max(left, 1.0))

@@ -188,3 +188,23 @@ def test_requests_and_processors_at_the_same_time(secret):
         case = Case.objects.get(video=video)
         assert case.flag_count == 10
         assert Flag.objects.filter(case=case).count() == 10
+
+
+def test_a_run_that_gathers_takes_what_arrives_meanwhile_into_one_batch(secret):
+    """A processing run that finds less than a full batch waits (gather_seconds), then takes
+    the events that arrived meanwhile together: one batch, one processing time for all."""
+    first = encode(flag_event(video_id="7501"))
+    assert post(first, signed_headers(secret, first)) == 202
+
+    def process(i: int) -> int:
+        if i == 0:
+            return raw_events_process(gather_seconds=1.0)
+        for n in range(3):  # while the processor waits
+            raw = encode(flag_event(video_id=f"750{n + 2}"))
+            assert post(raw, signed_headers(secret, raw)) == 202
+        return 0
+
+    assert sum(run_at_once(2, process)) == 4
+    processed_at = set(RawEvent.objects.values_list("processed_at", flat=True))
+    assert len(processed_at) == 1, "all four in one batch"
+    assert Case.objects.count() == 4
