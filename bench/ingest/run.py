@@ -213,9 +213,35 @@ class Server:
                 process.kill()
 
 
+CPU_GROUPS = ("gunicorn", "celery", "postgres", "wrk", "redis")
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) used so far by the processes of each group, from /proc. A
+    process that ended meanwhile is missing from the later reading; none does during a chunk."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys(CPU_GROUPS, 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        group = next((g for g in CPU_GROUPS if g in command or f"({g}" in stat[:40]), None)
+        if group is None:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        totals[group] += (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
 def wrk(lines: Path, *, connections: int, log: Path) -> dict[str, Any]:
-    """Send every line of ``lines`` once; the answer counts, latencies and elapsed time."""
+    """Send every line of ``lines`` once; the answer counts, latencies and elapsed time, and
+    the CPU time each group of processes used meanwhile."""
     load_before = os.getloadavg()[0]
+    cpu_before = cpu_seconds()
     marker = lines.with_suffix(".done")
     marker.unlink(missing_ok=True)
     process = subprocess.Popen(
@@ -241,6 +267,7 @@ def wrk(lines: Path, *, connections: int, log: Path) -> dict[str, Any]:
     )
     while not marker.exists() and process.poll() is None:
         time.sleep(0.1)
+    cpu_after = cpu_seconds()
     # All answered: wake wrk's main thread (it sleeps out -d otherwise) to print its summary.
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=60)
@@ -256,6 +283,7 @@ def wrk(lines: Path, *, connections: int, log: Path) -> dict[str, Any]:
     result["seconds"] = result["elapsed_us"] / 1e6
     result["per_second"] = result["accepted"] / result["seconds"]
     result["load_before"] = load_before
+    result["cpu"] = {g: cpu_after[g] - cpu_before[g] for g in CPU_GROUPS}
     return result
 
 
@@ -297,6 +325,8 @@ def _aggregate(parts: list[dict[str, Any]]) -> dict[str, Any]:
     for p in parts:
         for status, n in p["counts"].items():
             out["counts"][status] = out["counts"].get(status, 0) + n
+    if all("cpu" in p for p in parts):
+        out["cpu"] = {g: sum(p["cpu"][g] for p in parts) for g in CPU_GROUPS}
     return out
 
 
@@ -614,6 +644,28 @@ def report(
             f"{o['per_second'] / b['per_second']:.2f} | "
             f"{o['drain_seconds']:.1f} s | {o['processed_per_second']:.0f} |"
         )
+    has_cpu = all("cpu" in r[name] for r in rounds for name in ("baseline", "ingest"))
+    if has_cpu:
+
+        def per_flag(name: str, group: str) -> float:
+            cpu = sum(r[name]["cpu"][group] for r in rounds)
+            return 1e6 * cpu / sum(r[name]["accepted"] for r in rounds)
+
+        lines += [
+            "",
+            "CPU time per accepted flag while the chunks ran (all rounds; user + system, read "
+            "from /proc for each group of processes; `postgres` is every backend, the endpoint's "
+            "and the worker's; the worker's last batch after a chunk is not included):",
+            "",
+            "| endpoint | " + " | ".join(CPU_GROUPS) + " | all |",
+            "|---|" + "---:|" * (len(CPU_GROUPS) + 1),
+            *[
+                f"| {label} | "
+                + " | ".join(f"{per_flag(name, g):.0f} µs" for g in CPU_GROUPS)
+                + f" | {sum(per_flag(name, g) for g in CPU_GROUPS):.0f} µs |"
+                for name, label in (("baseline", "bare baseline"), ("ingest", "ours"))
+            ],
+        ]
     if capacity is not None:
         a = capacity["accept"]
         lines += [
@@ -626,14 +678,17 @@ def report(
             f"({capacity['process_seconds']:.1f} s).",
             "",
             "Where the time goes. The endpoint does what the baseline does, plus the signature "
-            "check (~7 µs), strict validation (~70 µs), a cached platform lookup and an INSERT "
-            "into a table with two unique indexes (webhook-id, flag_id) instead of none. "
-            "The worker processes flag.created in batches of up to 200 raw events, one "
-            "transaction and about a dozen statements per batch "
-            "(moderation/services/ingest_batch.py); one event per transaction cost about 11 "
-            "statements per flag and reached ~240 flags/s. The worker runs at nice 10, but its "
-            "PostgreSQL backend does not, so on two shared cores processing takes some CPU from "
-            "the endpoint while both run. That is the gap between the two ratios.",
+            "check, strict validation, a cached platform lookup and an INSERT into a table with "
+            "two unique indexes (webhook-id, flag_id) and a partial one (not processed yet). "
+            "The worker processes flag.created in batches (up to 500 raw events, one "
+            "transaction and about a dozen statements each, flags and audit events written "
+            "with COPY; moderation/services/ingest_batch.py); while deliveries keep coming it "
+            "waits 0.25 s before a batch that is not full, so batches stay large. One event per "
+            "transaction cost about 11 statements per flag and reached ~240 flags/s. The worker "
+            "runs at nice 10, but its PostgreSQL backend does not, so on two shared cores "
+            "processing takes some CPU from the endpoint while both run: that is the gap "
+            "between the two ratios"
+            + (", and the CPU table above shows its size." if has_cpu else "."),
         ]
     if burst_result is not None and checks is not None:
         ok = burst_ok(checks, burst_result)
