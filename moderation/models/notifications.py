@@ -93,8 +93,11 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    # What the reader sees is rendered from kind and params in their language
+    # (moderation/notification_texts.py); title and body keep the Indonesian text.
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True)
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
     )
@@ -144,6 +147,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.title}"
+
+    def text(self) -> tuple[str, str]:
+        """(title, body) in the active language; the stored Indonesian text for a row without
+        params (written before they existed)."""
+        from moderation.notification_texts import notification_text
+
+        return notification_text(self.kind, self.params) or (self.title, self.body)
+
+    @property
+    def display_title(self) -> str:
+        return self.text()[0]
+
+    @property
+    def display_body(self) -> str:
+        return self.text()[1]
 
     @property
     def is_read(self) -> bool:

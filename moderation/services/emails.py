@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from moderation.models import (
@@ -45,7 +46,8 @@ def _absolute(path: str) -> str:
 
 
 def _compose(user: User, notifications: list[Notification], *, digest: bool) -> tuple[str, str]:
-    # Emails are written in Indonesian whatever language the worker thread last served.
+    # Emails are written in the site's language (Indonesian), whatever language the worker
+    # thread last served; every string is translatable like the UI's.
     with translation.override(settings.LANGUAGE_CODE):
         return _compose_text(user, notifications, digest=digest)
 
@@ -59,14 +61,19 @@ def _compose_text(
     count = len(notifications)
     if digest:
         day = timezone.localdate()
-        subject = f"[Saring] Ringkasan harian {day:%d-%m-%Y}: {count} notifikasi"
+        subject = _("[Saring] Ringkasan harian %(day)s: %(count)s notifikasi") % {
+            "day": f"{day:%d-%m-%Y}",
+            "count": count,
+        }
     elif count == 1:
-        subject = f"[Saring] {notifications[0].title}"
+        subject = _("[Saring] %(title)s") % {"title": notifications[0].display_title}
     else:
-        subject = f"[Saring] {count} notifikasi baru"
-    lines = [f"Halo {user.get_full_name() or user.get_username()},", ""]
+        subject = _("[Saring] %(count)s notifikasi baru") % {"count": count}
+    lines = [_("Halo %(name)s,") % {"name": user.get_full_name() or user.get_username()}, ""]
     lines.append(
-        "Ringkasan notifikasi Saring sejak kemarin:" if digest else "Notifikasi baru di Saring:"
+        _("Ringkasan notifikasi Saring sejak kemarin:")
+        if digest
+        else _("Notifikasi baru di Saring:")
     )
     for kind in NotificationKind.values:
         items = by_kind.get(kind)
@@ -74,13 +81,15 @@ def _compose_text(
             continue
         lines += ["", f"{NotificationKind(kind).label} ({len(items)})"]
         for n in items[:ITEMS_PER_KIND]:
-            lines.append(f"- {n.title}")
+            lines.append(f"- {n.display_title}")
         if len(items) > ITEMS_PER_KIND:
-            lines.append(f"- ... dan {len(items) - ITEMS_PER_KIND} lainnya")
+            more = len(items) - ITEMS_PER_KIND
+            lines.append(_("- ... dan %(count)s lainnya") % {"count": more})
     lines += [
         "",
-        f"Buka pusat notifikasi: {_absolute(reverse('notifications'))}",
-        f"Atur email per jenis notifikasi: {_absolute(reverse('notification_preferences'))}",
+        _("Buka pusat notifikasi: %(url)s") % {"url": _absolute(reverse("notifications"))},
+        _("Atur email per jenis notifikasi: %(url)s")
+        % {"url": _absolute(reverse("notification_preferences"))},
     ]
     return subject[:200], "\n".join(lines)
 

@@ -16,6 +16,7 @@ those outside any platform (KPU, Bawaslu), who watch every queue.
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -36,6 +37,7 @@ from moderation.models import (
     Platform,
     User,
 )
+from moderation.notification_texts import notification_text_stored
 
 SLA_WARNING_BEFORE = timedelta(minutes=15)
 
@@ -105,15 +107,18 @@ def _notify(
     *,
     recipients: Iterable[User | int],
     kind: str,
-    title: str,
-    body: str = "",
+    params: dict[str, Any],
     case: Case | None = None,
     platform: Platform | None = None,
     dedupe_key: str = "",
     now: datetime | None = None,
 ) -> int:
-    """Write one row per recipient. With a dedupe_key, a second call adds nothing."""
+    """Write one row per recipient. With a dedupe_key, a second call adds nothing.
+
+    ``params`` are the values the kind's text needs (moderation/notification_texts.py): each
+    reader sees the text in their own language; the Indonesian text is stored as well."""
     now = now or timezone.now()
+    title, body = notification_text_stored(kind, params)
     user_ids = sorted({r if isinstance(r, int) else r.pk for r in recipients})
     if not user_ids:
         return 0
@@ -124,6 +129,7 @@ def _notify(
             kind=kind,
             title=title[:200],
             body=body,
+            params=params,
             case=case,
             platform=platform,
             dedupe_key=dedupe_key,
@@ -136,20 +142,20 @@ def _notify(
     return len(created)
 
 
-def _reasons(case: Case) -> str:
-    return ", ".join(case.reasons) or "-"
+def _case_params(case: Case) -> dict[str, Any]:
+    return {
+        "case": case.pk,
+        "video": case.video.platform_video_id,
+        "platform": case.platform.name,
+        "reasons": ", ".join(case.reasons) or "-",
+    }
 
 
 def notify_case_routed_to_kpu(*, case: Case, note: str = "") -> int:
-    video = case.video
-    body = f"Video {video.platform_video_id} ({case.platform.name}); alasan: {_reasons(case)}."
-    if note:
-        body += f"\nCatatan: {note}"
     return _notify(
         recipients=users_with_role(Role.KPU_CLARIFIER),
         kind=NotificationKind.CASE_ROUTED_TO_KPU,
-        title=f"Kasus #{case.pk} menunggu klarifikasi KPU",
-        body=body,
+        params={**_case_params(case), "note": note},
         case=case,
         platform=case.platform,
         dedupe_key=f"case:{case.pk}:v{case.version}",
@@ -161,9 +167,12 @@ def notify_decision_awaiting_approval(*, decision: Decision, case: Case) -> int:
     return _notify(
         recipients=recipients,
         kind=NotificationKind.DECISION_AWAITING_APPROVAL,
-        title=f"Keputusan #{decision.pk} ({decision.action}) menunggu persetujuan",
-        body=f"Kasus #{case.pk}, video {case.video.platform_video_id} ({case.platform.name}). "
-        f"Diputuskan oleh {decision.decided_by.get_username()}.",
+        params={
+            **_case_params(case),
+            "decision": decision.pk,
+            "action": decision.action,
+            "decided_by": decision.decided_by.get_username(),
+        },
         case=case,
         platform=case.platform,
         dedupe_key=f"decision:{decision.pk}",
@@ -174,8 +183,11 @@ def notify_appeal_received(*, appeal: Appeal, case: Case) -> int:
     return _notify(
         recipients=supervisors_of(case.platform),
         kind=NotificationKind.APPEAL_RECEIVED,
-        title=f"Banding atas keputusan #{appeal.decision_id} pada kasus #{case.pk}",
-        body=(appeal.statement or "")[:1000],
+        params={
+            **_case_params(case),
+            "decision": appeal.decision_id,
+            "statement": (appeal.statement or "")[:1000],
+        },
         case=case,
         platform=case.platform,
         dedupe_key=f"appeal:{appeal.pk}",
@@ -187,9 +199,13 @@ def notify_delivery_failed(*, delivery: OutboundDelivery) -> int:
     return _notify(
         recipients=users_with_role(Role.ADMINISTRATOR),
         kind=NotificationKind.DELIVERY_FAILED,
-        title=f"Callback {delivery.event_type} ke {platform.name} gagal permanen",
-        body=f"{delivery.subject or delivery.webhook_id}: {delivery.attempts} percobaan. "
-        f"Galat terakhir: {delivery.last_error or '-'}",
+        params={
+            "event_type": delivery.event_type,
+            "platform": platform.name,
+            "subject": delivery.subject or delivery.webhook_id,
+            "attempts": delivery.attempts,
+            "last_error": (delivery.last_error or "-")[:1000],
+        },
         platform=platform,
     )
 
@@ -200,8 +216,7 @@ def notify_callback_disabled(
     return _notify(
         recipients=users_with_role(Role.ADMINISTRATOR),
         kind=NotificationKind.CALLBACK_DISABLED,
-        title=f"Callback {platform.name} dimatikan",
-        body=f"{reason}\nPengiriman yang menunggu dijeda sampai operator menyalakannya kembali.",
+        params={"platform": platform.name, "reason": reason},
         platform=platform,
         now=now,
     )
@@ -241,16 +256,10 @@ def notifications_sla_scan(*, now: datetime | None = None, batch: int = 2000) ->
                 if case.assignee_id:
                     recipients.append(case.assignee_id)
                 due = timezone.localtime(case.due_at)
-                if kind == NotificationKind.SLA_BREACHED:
-                    title = f"Kasus #{case.pk} melewati tenggat SLA ({due:%H:%M} WIB)"
-                else:
-                    title = f"Kasus #{case.pk} mendekati tenggat SLA ({due:%H:%M} WIB)"
                 written += _notify(
                     recipients=recipients,
                     kind=kind,
-                    title=title,
-                    body=f"Video {case.video.platform_video_id} ({case.platform.name}); "
-                    f"status {case.status}; alasan: {_reasons(case)}.",
+                    params={**_case_params(case), "due": f"{due:%H:%M}", "status": case.status},
                     case=case,
                     platform=case.platform,
                     dedupe_key=f"case:{case.pk}",

@@ -10,6 +10,8 @@ from moderation.models import (
     NotificationKind,
     NotificationPreference,
 )
+from moderation.services.cases import case_claim, case_escalate_to_kpu
+from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +187,45 @@ def test_preferences_refuse_an_unknown_channel(client, supervisor):
     )
     assert response.status_code == 400
     assert not NotificationPreference.objects.exists()
+
+
+def _routed_to_kpu(tiktok, moderator, kpu_clarifier):
+    case = CaseFactory(video__platform=tiktok)
+    case_escalate_to_kpu(
+        case=case_claim(case=case, user=moderator), user=moderator, note="Perlu data KPU"
+    )
+    return Notification.objects.get(recipient=kpu_clarifier), case
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "note"),
+    [
+        (None, "Kasus #{case} menunggu klarifikasi KPU", "Catatan: Perlu data KPU"),
+        ("id", "Kasus #{case} menunggu klarifikasi KPU", "Catatan: Perlu data KPU"),
+        ("en", "Case #{case} awaits KPU clarification", "Note: Perlu data KPU"),
+    ],
+)
+def test_a_notification_reads_in_the_readers_language(
+    client, settings, tiktok, moderator, kpu_clarifier, language, title, note
+):
+    """The text is rendered from its kind and values when read; the stored title stays
+    Indonesian. What the moderator typed is quoted as typed."""
+    notification, case = _routed_to_kpu(tiktok, moderator, kpu_clarifier)
+    assert notification.title == f"Kasus #{case.pk} menunggu klarifikasi KPU"
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = login(client, kpu_clarifier).get(reverse("notifications"))
+
+    assert title.format(case=case.pk) in response.text
+    assert note in response.text
+
+
+def test_a_notification_without_values_shows_its_stored_text_in_any_language(
+    client, settings, moderator
+):
+    """Rows written before notifications kept their values."""
+    notify(moderator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = login(client, moderator).get(reverse("notifications"))
+    assert "Kasus #0 melewati tenggat SLA" in response.text
