@@ -64,7 +64,10 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["organisation", "groups", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["username", "email", "first_name", "last_name"]
-    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (_("Saring"), {"fields": ("organisation",)}))
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Saring"), {"fields": ("organisation", "language")}),
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")

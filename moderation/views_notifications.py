@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from moderation.errors import ModerationError
 from moderation.models import Notification, NotificationChannel, NotificationKind, User
@@ -27,6 +29,7 @@ from moderation.services.notifications import (
     notification_mark_read,
     notification_preference_set,
     notifications_mark_all_read,
+    user_language_set,
 )
 
 PAGE_SIZE = 50
@@ -168,3 +171,15 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         {"rows": rows, "choices": NotificationChannel.choices},
         status=400 if errors else 200,
     )
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's set_language (cookie, redirect back), and for a
+    signed-in user the choice is remembered for their e-mails. Anyone may switch, signed in or
+    not (the login page has the switch too)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(user=request.user, language=language)  # type: ignore[arg-type]
+    return response

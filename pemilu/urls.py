@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from moderation import health, views
+from moderation import health, views, views_notifications
 from moderation.webhooks.views import webhook_receive
 
 if settings.ADMIN_REQUIRE_OTP:
@@ -17,6 +17,8 @@ urlpatterns = [
     re_path(r"^api/v1/webhooks/(?P<slug>[^/]+)/?$", webhook_receive, name="webhook-receive"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The language switch, before Django's own: it also remembers a signed-in user's choice.
+    path("i18n/setlang/", views_notifications.language_choose, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path(

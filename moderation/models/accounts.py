@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,10 @@ class User(AbstractUser):
         related_name="members",
         null=True,
         blank=True,
+    )
+    # The language last chosen in the header; e-mails are written in it (blank: the site's).
+    language = models.CharField(
+        _("bahasa"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
     )
 
     class Meta(AbstractUser.Meta):

@@ -46,9 +46,9 @@ def _absolute(path: str) -> str:
 
 
 def _compose(user: User, notifications: list[Notification], *, digest: bool) -> tuple[str, str]:
-    # Emails are written in the site's language (Indonesian), whatever language the worker
-    # thread last served; every string is translatable like the UI's.
-    with translation.override(settings.LANGUAGE_CODE):
+    # Emails are written in the language the user last chose in the header, else the site's
+    # (Indonesian), whatever language the worker thread last served.
+    with translation.override(user.language or settings.LANGUAGE_CODE):
         return _compose_text(user, notifications, digest=digest)
 
 

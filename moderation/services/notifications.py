@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -302,6 +303,20 @@ def notification_preference_set(*, user: User, kind: str, channel: str) -> Notif
         user=user, kind=kind, defaults={"channel": channel}
     )
     return preference
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the language a user chose, for what is written to them outside the browser
+    (e-mails). The browser itself follows the language cookie."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput(
+            f"unknown language {language!r}",
+            errors={"language": f"one of {', '.join(dict(settings.LANGUAGES))}"},
+        )
+    if user.language != language:
+        user.language = language
+        User.objects.filter(pk=user.pk).update(language=language)
+    return user
 
 
 def notification_channels(user: User) -> dict[str, str]:

@@ -209,3 +209,25 @@ def test_an_unreachable_mail_server_is_retried_then_failed(tiktok, moderator, se
 
     EmailDelivery.objects.filter(pk=email.pk).update(attempts=7, next_attempt_at=timezone.now())
     assert email_delivery_attempt(email_id=email.pk) == "failed"
+
+
+def test_an_email_is_written_in_the_language_its_reader_chose(tiktok, moderator, supervisor):
+    """Rina switched the header to English; Dewi did not. One breach each, e-mailed now."""
+    moderator.language = "en"
+    moderator.save(update_fields=["language"])
+    for user in (moderator, supervisor):
+        notification_preference_set(
+            user=user, kind=NotificationKind.SLA_BREACHED, channel=NotificationChannel.EMAIL_NOW
+        )
+    make_breached_cases(tiktok, 1, assignee=moderator)
+    notifications_sla_scan()
+    notification_emails_flush()
+    send_all_emails()
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    english, indonesian = by_address["rina@example.org"], by_address["dewi@example.org"]
+    assert "is past its SLA deadline" in english.subject
+    assert english.body.startswith("Hello ")
+    assert "Case past its SLA deadline (1)" in english.body
+    assert "melewati tenggat SLA" in indonesian.subject
+    assert indonesian.body.startswith("Halo ")

@@ -229,3 +229,30 @@ def test_a_notification_without_values_shows_its_stored_text_in_any_language(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = login(client, moderator).get(reverse("notifications"))
     assert "Kasus #0 melewati tenggat SLA" in response.text
+
+
+def test_switching_language_signed_in_is_remembered_for_emails(client, settings, moderator):
+    response = login(client, moderator).post(
+        reverse("set_language"), {"language": "en", "next": reverse("notifications")}
+    )
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    moderator.refresh_from_db()
+    assert moderator.language == "en"
+
+
+def test_switching_language_signed_out_sets_only_the_cookie(client, settings):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_an_unknown_language_changes_nothing(client, moderator):
+    response = login(client, moderator).post(reverse("set_language"), {"language": "xx"})
+    assert response.status_code == 302
+    moderator.refresh_from_db()
+    assert moderator.language == ""
+
+
+def test_the_language_switch_needs_a_post(client):
+    assert client.get(reverse("set_language")).status_code == 405
