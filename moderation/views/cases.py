@@ -2,6 +2,7 @@
 reassign, attach a clarification. Every write is one service call; errors become messages or
 a designed state on the page (already taken, lease expired, the case changed)."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -86,6 +87,24 @@ def _queue_from(request: HttpRequest) -> Queue | None:
 
 def _after_case_url(queue: Queue | None) -> str:
     return reverse("queue_detail", args=[queue.slug]) if queue else reverse("queues")
+
+
+def _back_to_case(pk: int, queue: Queue | None) -> HttpResponse:
+    return redirect(case_url(pk, queue.slug if queue else ""))
+
+
+def _act(
+    request: HttpRequest, pk: int, queue: Queue | None, act: Callable[[], object], done: str
+) -> HttpResponse:
+    """Run a service call for a button on the case page: on success say ``done`` and go back
+    to the queue; refused, show why on the case page."""
+    try:
+        act()
+    except ModerationError as exc:
+        messages.error(request, exc.detail)
+        return _back_to_case(pk, queue)
+    messages.success(request, done)
+    return redirect(_after_case_url(queue))
 
 
 def _case_context(
@@ -201,7 +220,7 @@ def case_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Kasus diambil. Klaim Anda diperpanjang selama halaman terbuka.")
         )
-    return redirect(case_url(pk, queue.slug if queue else ""))
+    return _back_to_case(pk, queue)
 
 
 def _reclaimable(case: Case, user: User) -> bool:
@@ -261,7 +280,7 @@ def case_release_view(request: HttpRequest, pk: int) -> HttpResponse:
         if beacon:
             return HttpResponse(status=204)
         messages.error(request, exc.detail)
-        return redirect(case_url(pk, queue.slug if queue else ""))
+        return _back_to_case(pk, queue)
     messages.success(request, _("Kasus #%(id)s dilepas ke antrean.") % {"id": pk})
     return redirect(_after_case_url(queue))
 
@@ -275,14 +294,14 @@ def case_skip_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = SkipForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Pilih alasan melewati kasus ini."))
-        return redirect(case_url(pk, queue.slug if queue else ""))
-    try:
-        case_skip(case=case, user=user, reason=form.reason_text())
-    except ModerationError as exc:
-        messages.error(request, exc.detail)
-        return redirect(case_url(pk, queue.slug if queue else ""))
-    messages.success(request, _("Kasus #%(id)s dilewati.") % {"id": pk})
-    return redirect(_after_case_url(queue))
+        return _back_to_case(pk, queue)
+    return _act(
+        request,
+        pk,
+        queue,
+        lambda: case_skip(case=case, user=user, reason=form.reason_text()),
+        _("Kasus #%(id)s dilewati.") % {"id": pk},
+    )
 
 
 @require_POST
@@ -293,13 +312,13 @@ def case_escalate_view(request: HttpRequest, pk: int) -> HttpResponse:
     queue = _queue_from(request)
     form = EscalateForm(request.POST)
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""
-    try:
-        case_escalate_to_kpu(case=case, user=user, note=note)
-    except ModerationError as exc:
-        messages.error(request, exc.detail)
-        return redirect(case_url(pk, queue.slug if queue else ""))
-    messages.success(request, _("Kasus #%(id)s diteruskan ke KPU untuk klarifikasi.") % {"id": pk})
-    return redirect(_after_case_url(queue))
+    return _act(
+        request,
+        pk,
+        queue,
+        lambda: case_escalate_to_kpu(case=case, user=user, note=note),
+        _("Kasus #%(id)s diteruskan ke KPU untuk klarifikasi.") % {"id": pk},
+    )
 
 
 @require_POST
@@ -321,7 +340,7 @@ def case_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ModerationError as exc:
             messages.error(request, exc.detail)
-    return redirect(case_url(pk, queue.slug if queue else ""))
+    return _back_to_case(pk, queue)
 
 
 @require_POST
