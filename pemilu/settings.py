@@ -250,6 +250,9 @@ SARING = {
     # Webhook body cap (contract §2) and signature tolerance.
     "WEBHOOK_MAX_BYTES": 256 * 1024,
     "WEBHOOK_TOLERANCE_SECONDS": 300,
+    # Processing a stored webhook event gives up waiting for a lock after this long (the event
+    # stays stored and is retried), so one stuck transaction cannot stall all processing.
+    "INGEST_LOCK_TIMEOUT": "5s",
     # Public base URL used in links sent to platforms (clarification pages).
     "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"),
     # The queues overview aggregates every open case; its numbers are cached this long per

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -635,11 +636,14 @@ def raw_event_process(*, raw_event_id: int, now: datetime | None = None) -> str 
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(_RAW_EVENT_CLAIM, [raw_event_id, RawEventStatus.RECEIVED])
+                cursor.execute(
+                    _RAW_EVENT_CLAIM,
+                    [settings.SARING["INGEST_LOCK_TIMEOUT"], raw_event_id, RawEventStatus.RECEIVED],
+                )
                 row = cursor.fetchone()
             if row is None:
                 return None
-            platform_id, body, _ = row
+            platform_id, body, *_ = row
             event_process(
                 platform=platform_by_id(platform_id),
                 envelope=envelope_parse(body.encode()),
@@ -660,13 +664,16 @@ def raw_event_process(*, raw_event_id: int, now: datetime | None = None) -> str 
     return _raw_event_outcome(raw_event_id, outcome, error, now)
 
 
-# Claiming the row also turns off synchronous commit for this transaction only. That is safe
+# Claiming the row also sets this transaction's lock timeout (SARING["INGEST_LOCK_TIMEOUT"]: a
+# lock held elsewhere for longer makes processing fail and retry later, it never stalls), and
+# turns off synchronous commit for this transaction only. That is safe
 # here, and only here: the raw event is already durable (the request committed it before its
 # 2xx), and its status changes in the same transaction as the effects, so a commit lost in a
 # crash leaves the event 'received' and it is processed again. The request's INSERT keeps the
 # server's synchronous commit.
 _RAW_EVENT_CLAIM = f"""
-    SELECT platform_id, body, set_config('synchronous_commit', 'off', true)
+    SELECT platform_id, body, set_config('synchronous_commit', 'off', true),
+        set_config('lock_timeout', %s, true)
     FROM {RawEvent._meta.db_table}
     WHERE id = %s AND status = %s
     FOR UPDATE SKIP LOCKED

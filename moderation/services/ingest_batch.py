@@ -30,6 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -72,7 +73,8 @@ logger = logging.getLogger("saring.ingest")
 # The same as _RAW_EVENT_CLAIM in ingest.py (and the same reasoning for synchronous commit off),
 # for many rows at once.
 _CLAIM = f"""
-    SELECT id, platform_id, body, set_config('synchronous_commit', 'off', true)
+    SELECT id, platform_id, body, set_config('synchronous_commit', 'off', true),
+        set_config('lock_timeout', %s, true)
     FROM {RawEvent._meta.db_table}
     WHERE id = ANY(%s) AND status = %s
     ORDER BY id
@@ -193,11 +195,14 @@ def flags_batch_process(raw_event_ids: list[int], *, now: datetime) -> BatchResu
 
 def _claim(raw_event_ids: list[int]) -> tuple[list[_Claimed], list[int]]:
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM, [raw_event_ids, RawEventStatus.RECEIVED])
+        cursor.execute(
+            _CLAIM,
+            [settings.SARING["INGEST_LOCK_TIMEOUT"], raw_event_ids, RawEventStatus.RECEIVED],
+        )
         rows = cursor.fetchall()
     claimed: list[_Claimed] = []
     left: list[int] = []
-    for raw_event_id, platform_id, body, _ in rows:
+    for raw_event_id, platform_id, body, *_ in rows:
         try:
             envelope = envelope_parse(body.encode())
         except PayloadInvalid:

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 
 from moderation.choices import CaseStatus, RawEventStatus
 from moderation.models import Case, Flag, RawEvent
@@ -93,7 +95,8 @@ def test_with_redis_down_deliveries_are_accepted_and_processed_by_the_sweep(
 @contextmanager
 def locked_elsewhere(key: int):
     """Another session holds an ingest lock, and this session gives up waiting for a lock
-    after 300 ms: processing fails with a real database error."""
+    after 300 ms (processing by its own INGEST_LOCK_TIMEOUT, a request by the session's
+    lock_timeout): it fails with a real database error."""
     db = connection.settings_dict
     holder = psycopg.connect(
         host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
@@ -101,8 +104,10 @@ def locked_elsewhere(key: int):
     holder.execute("SELECT pg_advisory_lock(%s)", [key])
     with connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '300ms'")
+    quick = override_settings(SARING={**settings.SARING, "INGEST_LOCK_TIMEOUT": "300ms"})
     try:
-        yield
+        with quick:
+            yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
@@ -188,3 +193,27 @@ def test_deliveries_request_one_processing_run_until_it_starts(client, secret):
     deliver(client, secret, flag_event())  # coalesced: the flag is already up
     assert raw_events_drain() == 2
     assert cache.get(PROCESSING_REQUESTED) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processing_gives_up_on_a_lock_held_too_long_by_its_own_timeout(
+    client, secret, tiktok, settings
+):
+    """No session lock_timeout here: only processing's own (INGEST_LOCK_TIMEOUT) stops it from
+    waiting for ever on a transaction stuck holding a video's ingest lock."""
+    settings.SARING = {**settings.SARING, "INGEST_LOCK_TIMEOUT": "200ms"}
+    assert deliver(client, secret, flag_event(video_id="7601")).status_code == 202
+    db = connection.settings_dict
+    holder = psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
+    )
+    holder.execute("SELECT pg_advisory_lock(%s)", [ingest_lock_key("video", tiktok.pk, "7601")])
+    try:
+        assert process() == 1
+    finally:
+        holder.close()
+    raw = RawEvent.objects.get()
+    assert raw.status == RawEventStatus.RECEIVED
+    assert "lock timeout" in raw.last_error
+    assert process() == 1
+    assert Case.objects.get().flag_count == 1
