@@ -12,7 +12,6 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from moderation.models.notifications import NotificationKind
 
@@ -38,7 +37,6 @@ _AWAITING_APPROVAL = _(
 _DELIVERY_FAILED = _("%(subject)s: %(attempts)s percobaan. Galat terakhir: %(last_error)s")
 _CALLBACK_DISABLED = _("Pengiriman yang menunggu dijeda sampai operator menyalakannya kembali.")
 _SLA = _("Video %(video)s (%(platform)s); status %(status)s; alasan: %(reasons)s.")
-NO_VALUE = pgettext_lazy("no value", "-")
 
 
 def _body(kind: str, params: dict[str, Any]) -> str:

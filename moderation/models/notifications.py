@@ -5,6 +5,8 @@ too: a send cycle groups a user's waiting notifications into one ``EmailDelivery
 worker claims and sends that row. Writes live in ``moderation/services/notifications.py``.
 """
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -148,20 +150,21 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.title}"
 
+    @cached_property
     def text(self) -> tuple[str, str]:
-        """(title, body) in the active language; the stored Indonesian text for a row without
-        params (written before they existed)."""
+        """(title, body) in the active language, rendered once per instance; the stored
+        Indonesian text for a row without params (written before they existed)."""
         from moderation.notification_texts import notification_text
 
         return notification_text(self.kind, self.params) or (self.title, self.body)
 
     @property
     def display_title(self) -> str:
-        return self.text()[0]
+        return self.text[0]
 
     @property
     def display_body(self) -> str:
-        return self.text()[1]
+        return self.text[1]
 
     @property
     def is_read(self) -> bool:
