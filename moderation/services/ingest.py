@@ -54,6 +54,7 @@ from moderation.services.cases import case_close
 from moderation.services.decisions import appeal_open
 from moderation.services.ingest_policy import (
     NO_FLAGS,
+    FlagSummary,
     due_at,
     flag_summary,
     platform_by_id,
@@ -319,26 +320,27 @@ def flag_ingest(
         return _flag_attach_to_settled(platform, data, video, case, raw_event_id, now)
 
 
-def flag_audit_fields(flag: Flag) -> dict[str, object]:
-    return {
-        "flag": flag.platform_flag_id,
-        "reason": flag.reason,
-        "source": flag.source,
-    }
+# What a flag does to its case, in memory: the same rules for one event (below) and for a
+# batch (ingest_batch.py). Each returns what the caller writes: fields, and the audit event.
 
 
-def _case_open(
-    platform: Platform,
-    data: FlagCreated,
-    video: Video,
-    raw_event_id: int,
-    now: datetime,
+def flag_audit_fields(data: FlagCreated) -> dict[str, object]:
+    return {"flag": data.flag_id, "reason": data.reason, "source": data.source}
+
+
+def case_for_first_flag(
     *,
+    platform_id: int,
+    video: Video,
+    data: FlagCreated,
+    now: datetime,
     reopened_from: Case | None,
-    trigger: str | None = None,
-) -> FlagIngested:
+    trigger: str | None,
+) -> tuple[Case, FlagSummary, str, dict[str, object]]:
+    """A new case for this flag, not saved: due date and priority set. With it, the flags
+    summary for the priority, and the audit action and ``after`` of its opening."""
     case = Case(
-        platform=platform,
+        platform_id=platform_id,
         video=video,
         status=CaseStatus.NEW,
         flag_count=1,
@@ -350,43 +352,26 @@ def _case_open(
         reopened_from=reopened_from,
     )
     case.due_at = due_at(case, now)
-    priority_apply(case, video=video, flags=NO_FLAGS.plus(data), now=now)
-    case.save(force_insert=True)
-    flag = _flag_insert(
-        platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
-    )
+    flags = NO_FLAGS.plus(data)
+    priority_apply(case, video=video, flags=flags, now=now)
     after: dict[str, object] = {
         "status": case.status,
         "priority": case.priority,
         "due_at": case.due_at.isoformat() if case.due_at else None,
-        **flag_audit_fields(flag),
+        **flag_audit_fields(data),
     }
     if reopened_from is not None:
         after |= {"reopened_from": reopened_from.pk, "trigger": trigger}
-    audit_record(
-        action=AuditAction.CASE_REOPEN if reopened_from is not None else AuditAction.CASE_OPEN,
-        obj=case,
-        case=case,
-        actor=None,
-        actor_kind=ActorKind.PLATFORM,
-        after=after,
-    )
-    outcome = FlagOutcome.REOPENED if reopened_from is not None else FlagOutcome.OPENED
-    return FlagIngested(flag=flag, case=case, outcome=outcome, reopen_trigger=trigger)
+    action = AuditAction.CASE_REOPEN if reopened_from is not None else AuditAction.CASE_OPEN
+    return case, flags, action, after
 
 
-def _flag_join(
-    platform: Platform,
-    data: FlagCreated,
-    video: Video,
-    case: Case,
-    raw_event_id: int,
-    now: datetime,
-) -> FlagIngested:
+def case_flag_joined(
+    case: Case, *, video: Video, data: FlagCreated, flags: FlagSummary, now: datetime
+) -> tuple[list[str], dict[str, object], dict[str, object]]:
+    """Add a flag to an open case (``flags``: its flags with this one): the changed fields and
+    the audit event's before and after."""
     next_status(case.status, CaseEvent.FLAG_JOIN)  # an open case only; the status stays
-    flag = _flag_insert(
-        platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
-    )
     before: dict[str, object] = {"flag_count": case.flag_count, "priority": case.priority}
     fields = ["flag_count", "last_flag_at", "view_count", "updated_at"]
     case.flag_count += 1
@@ -400,8 +385,72 @@ def _flag_join(
         case.due_at = due_at(case, now)
         case.version += 1
         fields += ["reasons", "due_at", "version"]
-    if priority_apply(case, video=video, flags=flag_summary(case), now=now):
+    if priority_apply(case, video=video, flags=flags, now=now):
         fields += ["priority", "priority_breakdown"]
+    after: dict[str, object] = {
+        "flag_count": case.flag_count,
+        "priority": case.priority,
+        **({"reasons": list(case.reasons)} if "reasons" in before else {}),
+        **flag_audit_fields(data),
+    }
+    return fields, before, after
+
+
+def case_flag_attached(
+    case: Case, *, data: FlagCreated
+) -> tuple[list[str], dict[str, object], dict[str, object]]:
+    """Count a flag on a settled case without reopening it: changed fields, before, after."""
+    before: dict[str, object] = {"flag_count": case.flag_count}
+    case.flag_count += 1
+    case.last_flag_at = max(filter(None, (case.last_flag_at, data.flagged_at)))
+    after = {"flag_count": case.flag_count, "settled": case.status, **flag_audit_fields(data)}
+    return ["flag_count", "last_flag_at"], before, after
+
+
+def _case_open(
+    platform: Platform,
+    data: FlagCreated,
+    video: Video,
+    raw_event_id: int,
+    now: datetime,
+    *,
+    reopened_from: Case | None,
+    trigger: str | None = None,
+) -> FlagIngested:
+    case, _, action, after = case_for_first_flag(
+        platform_id=platform.pk,
+        video=video,
+        data=data,
+        now=now,
+        reopened_from=reopened_from,
+        trigger=trigger,
+    )
+    case.save(force_insert=True)
+    flag = _flag_insert(
+        platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
+    )
+    audit_record(
+        action=action, obj=case, case=case, actor=None, actor_kind=ActorKind.PLATFORM, after=after
+    )
+    outcome = FlagOutcome.REOPENED if reopened_from is not None else FlagOutcome.OPENED
+    return FlagIngested(flag=flag, case=case, outcome=outcome, reopen_trigger=trigger)
+
+
+def _flag_join(
+    platform: Platform,
+    data: FlagCreated,
+    video: Video,
+    case: Case,
+    raw_event_id: int,
+    now: datetime,
+) -> FlagIngested:
+    next_status(case.status, CaseEvent.FLAG_JOIN)  # refused before anything is written
+    flag = _flag_insert(
+        platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
+    )
+    fields, before, after = case_flag_joined(
+        case, video=video, data=data, flags=flag_summary(case), now=now
+    )
     row_update(case, fields)
     audit_record(
         action=AuditAction.CASE_FLAG_JOIN,
@@ -410,12 +459,7 @@ def _flag_join(
         actor=None,
         actor_kind=ActorKind.PLATFORM,
         before=before,
-        after={
-            "flag_count": case.flag_count,
-            "priority": case.priority,
-            **({"reasons": list(case.reasons)} if "reasons" in before else {}),
-            **flag_audit_fields(flag),
-        },
+        after=after,
     )
     return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.JOINED)
 
@@ -431,10 +475,8 @@ def _flag_attach_to_settled(
     flag = _flag_insert(
         platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
     )
-    before = {"flag_count": case.flag_count}
-    case.flag_count += 1
-    case.last_flag_at = max(filter(None, (case.last_flag_at, data.flagged_at)))
-    row_update(case, ["flag_count", "last_flag_at"])
+    fields, before, after = case_flag_attached(case, data=data)
+    row_update(case, fields)
     audit_record(
         action=AuditAction.CASE_FLAG_JOIN,
         obj=flag,
@@ -442,7 +484,7 @@ def _flag_attach_to_settled(
         actor=None,
         actor_kind=ActorKind.PLATFORM,
         before=before,
-        after={"flag_count": case.flag_count, "settled": case.status, **flag_audit_fields(flag)},
+        after=after,
     )
     return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.ATTACHED_TO_SETTLED)
 

@@ -25,7 +25,6 @@ type, or a database error in the batch (the batch rolls back whole, and the call
 events one at a time).
 """
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,14 +38,14 @@ from moderation.choices import (
     OPEN_CASE_STATUSES,
     ActorKind,
     AuditAction,
-    CaseEvent,
-    CaseStatus,
     RawEventStatus,
 )
 from moderation.models import AuditEvent, Case, Flag, RawEvent, Video
 from moderation.services.audit import audit_columns
 from moderation.services.ingest import (
-    flag_audit_fields,
+    case_flag_attached,
+    case_flag_joined,
+    case_for_first_flag,
     ingest_lock_key,
     reopen_trigger,
     video_fields_apply,
@@ -54,8 +53,6 @@ from moderation.services.ingest import (
 from moderation.services.ingest_policy import (
     NO_FLAGS,
     FlagSummary,
-    due_at,
-    priority_apply,
     tuning,
 )
 from moderation.services.rows import (
@@ -65,10 +62,7 @@ from moderation.services.rows import (
     rows_copy,
     rows_update_many,
 )
-from moderation.transitions import next_status
 from moderation.webhooks.parsing import Envelope, FlagCreated, PayloadInvalid, envelope_parse
-
-logger = logging.getLogger("saring.ingest")
 
 # The same as _RAW_EVENT_CLAIM in ingest.py (and the same reasoning for synchronous commit off),
 # for many rows at once.
@@ -114,8 +108,6 @@ _PROCESSED = f"""
     SET status = %s, processed_at = %s, last_error = '', attempts = attempts + 1
     WHERE id = ANY(%s)
 """  # noqa: S608 (table name from the model, values are parameters)
-
-_CASE_JOIN_FIELDS = ["flag_count", "last_flag_at", "view_count", "updated_at"]
 
 
 @dataclass
@@ -321,34 +313,16 @@ def _case_open(
     reopened_from: Case | None,
     trigger: str | None = None,
 ) -> _CaseState:
-    data = event.data
-    case = Case(
+    case, flags, action, after = case_for_first_flag(
         platform_id=event.platform_id,
         video=video,
-        status=CaseStatus.NEW,
-        flag_count=1,
-        reasons=[data.reason],
-        language=video.language,
-        opened_at=now,
-        last_flag_at=data.flagged_at,
-        view_count=video.view_count,
+        data=event.data,
+        now=now,
         reopened_from=reopened_from,
+        trigger=trigger,
     )
-    case.due_at = due_at(case, now)
-    flags = NO_FLAGS.plus(data)
-    priority_apply(case, video=video, flags=flags, now=now)
     writes.new_cases.append((event.raw_event_id, case))
-    flag = _flag_new(event, video, case, now)
-    writes.flags.append(flag)
-    after: dict[str, object] = {
-        "status": case.status,
-        "priority": case.priority,
-        "due_at": case.due_at.isoformat() if case.due_at else None,
-        **flag_audit_fields(flag),
-    }
-    if reopened_from is not None:
-        after |= {"reopened_from": reopened_from.pk, "trigger": trigger}
-    action = AuditAction.CASE_REOPEN if reopened_from is not None else AuditAction.CASE_OPEN
+    writes.flags.append(_flag_new(event, video, case, now))
     writes.audit.append(_AuditSpec(event.raw_event_id, action, case, case, {}, after))
     return _CaseState(case, is_new=True, flags=flags)
 
@@ -362,49 +336,27 @@ def _case_changed(state: _CaseState, writes: _Writes, fields: list[str]) -> None
 def _flag_join(
     event: _Claimed, video: Video, state: _CaseState, writes: _Writes, *, now: datetime
 ) -> None:
-    data, case = event.data, state.case
-    next_status(case.status, CaseEvent.FLAG_JOIN)  # an open case only; the status stays
-    flag = _flag_new(event, video, case, now)
+    state.flags = (state.flags or NO_FLAGS).plus(event.data)
+    fields, before, after = case_flag_joined(
+        state.case, video=video, data=event.data, flags=state.flags, now=now
+    )
+    flag = _flag_new(event, video, state.case, now)
     writes.flags.append(flag)
-    before: dict[str, object] = {"flag_count": case.flag_count, "priority": case.priority}
-    fields = list(_CASE_JOIN_FIELDS)
-    case.flag_count += 1
-    case.last_flag_at = max(filter(None, (case.last_flag_at, data.flagged_at)))
-    case.view_count = video.view_count
-    if data.reason not in case.reasons:
-        before["reasons"] = list(case.reasons)
-        case.reasons = [*case.reasons, data.reason]
-        case.due_at = due_at(case, now)
-        case.version += 1
-        fields += ["reasons", "due_at", "version"]
-    state.flags = (state.flags or NO_FLAGS).plus(data)
-    if priority_apply(case, video=video, flags=state.flags, now=now):
-        fields += ["priority", "priority_breakdown"]
     _case_changed(state, writes, fields)
-    after: dict[str, object] = {
-        "flag_count": case.flag_count,
-        "priority": case.priority,
-        **({"reasons": list(case.reasons)} if "reasons" in before else {}),
-        **flag_audit_fields(flag),
-    }
     writes.audit.append(
-        _AuditSpec(event.raw_event_id, AuditAction.CASE_FLAG_JOIN, flag, case, before, after)
+        _AuditSpec(event.raw_event_id, AuditAction.CASE_FLAG_JOIN, flag, state.case, before, after)
     )
 
 
 def _flag_attach_to_settled(
     event: _Claimed, video: Video, state: _CaseState, writes: _Writes, *, now: datetime
 ) -> None:
-    data, case = event.data, state.case
-    flag = _flag_new(event, video, case, now)
+    fields, before, after = case_flag_attached(state.case, data=event.data)
+    flag = _flag_new(event, video, state.case, now)
     writes.flags.append(flag)
-    before: dict[str, object] = {"flag_count": case.flag_count}
-    case.flag_count += 1
-    case.last_flag_at = max(filter(None, (case.last_flag_at, data.flagged_at)))
-    _case_changed(state, writes, ["flag_count", "last_flag_at"])
-    after = {"flag_count": case.flag_count, "settled": case.status, **flag_audit_fields(flag)}
+    _case_changed(state, writes, fields)
     writes.audit.append(
-        _AuditSpec(event.raw_event_id, AuditAction.CASE_FLAG_JOIN, flag, case, before, after)
+        _AuditSpec(event.raw_event_id, AuditAction.CASE_FLAG_JOIN, flag, state.case, before, after)
     )
 
 
