@@ -192,18 +192,18 @@ _FLAG_INSERT = f"""
 """  # noqa: S608 (table name from the model, values are parameters)
 
 
-def _flag_insert(
+def flag_for(
     *,
-    platform: Platform,
+    platform_id: int,
     data: FlagCreated,
     video: Video,
     case: Case,
     raw_event_id: int,
     now: datetime,
 ) -> Flag:
-    """Insert the flag, or DuplicateEvent if its flag_id is known (unique per platform)."""
-    flag = Flag(
-        platform=platform,
+    """The flag row of a flag.created event, not saved."""
+    return Flag(
+        platform_id=platform_id,
         platform_flag_id=data.flag_id,
         video=video,
         case=case,
@@ -214,6 +214,26 @@ def _flag_insert(
         note=data.note,
         flagged_at=data.flagged_at,
         received_at=now,
+    )
+
+
+def _flag_insert(
+    *,
+    platform: Platform,
+    data: FlagCreated,
+    video: Video,
+    case: Case,
+    raw_event_id: int,
+    now: datetime,
+) -> Flag:
+    """Insert the flag, or DuplicateEvent if its flag_id is known (unique per platform)."""
+    flag = flag_for(
+        platform_id=platform.pk,
+        data=data,
+        video=video,
+        case=case,
+        raw_event_id=raw_event_id,
+        now=now,
     )
     with connection.cursor() as cursor:
         cursor.execute(

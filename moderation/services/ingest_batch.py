@@ -46,6 +46,7 @@ from moderation.services.ingest import (
     case_flag_attached,
     case_flag_joined,
     case_for_first_flag,
+    flag_for,
     ingest_lock_key,
     reopen_trigger,
     video_fields_apply,
@@ -288,19 +289,13 @@ def _flag_apply(
 
 
 def _flag_new(event: _Claimed, video: Video, case: Case, now: datetime) -> Flag:
-    data = event.data
-    return Flag(
+    return flag_for(
         platform_id=event.platform_id,
-        platform_flag_id=data.flag_id,
+        data=event.data,
         video=video,
         case=case,
         raw_event_id=event.raw_event_id,
-        reason=data.reason,
-        source=data.source,
-        confidence=data.confidence,
-        note=data.note,
-        flagged_at=data.flagged_at,
-        received_at=now,
+        now=now,
     )
 
 
@@ -402,21 +397,9 @@ _FLAG_COLUMNS = (
     "flagged_at",
     "received_at",
 )
-_AUDIT_COLUMNS = (
-    "id",
-    "created_at",
-    "actor_id",
-    "actor_kind",
-    "actor_organisation_id",
-    "action",
-    "object_type",
-    "object_id",
-    "case_id",
-    "before",
-    "after",
-    "ip_address",
-    "request_id",
-)
+# Every column of the audit table, from the model: a column added there without a value here
+# fails the COPY loudly (KeyError) instead of being left out.
+_AUDIT_COLUMNS: tuple[str, ...] = tuple(str(f.column) for f in AuditEvent._meta.concrete_fields)
 
 
 def _flags_copy(flags: list[Flag]) -> None:
@@ -446,26 +429,23 @@ def _flags_copy(flags: list[Flag]) -> None:
 
 
 def _audit_copy(specs: list[_AuditSpec]) -> None:
-    base = audit_columns(
-        action="", object_type=None, actor=None, actor_kind=ActorKind.PLATFORM
-    )  # the same for every event of the batch but action, object and time
+    base = audit_columns(action="", object_type=None, actor=None, actor_kind=ActorKind.PLATFORM)
     rows = []
     for spec, pk in zip(specs, ids_reserve(AuditEvent, len(specs)), strict=True):
-        rows.append(
-            (
-                pk,
-                timezone.now(),
-                base["actor_id"],
-                base["actor_kind"],
-                base["actor_organisation_id"],
-                spec.action,
-                spec.obj._meta.model_name,
-                str(spec.obj.pk),
-                spec.case.pk,
-                Jsonb(spec.before),
-                Jsonb(spec.after),
-                base["ip_address"],
-                base["request_id"],
-            )
-        )
+        row = {
+            "id": pk,
+            "created_at": timezone.now(),
+            "actor_id": base["actor_id"],
+            "actor_kind": base["actor_kind"],
+            "actor_organisation_id": base["actor_organisation_id"],
+            "action": spec.action,
+            "object_type": spec.obj._meta.model_name,
+            "object_id": str(spec.obj.pk),
+            "case_id": spec.case.pk,
+            "before": Jsonb(spec.before),
+            "after": Jsonb(spec.after),
+            "ip_address": base["ip_address"],
+            "request_id": base["request_id"],
+        }
+        rows.append(tuple(row[column] for column in _AUDIT_COLUMNS))
     rows_copy(AuditEvent, _AUDIT_COLUMNS, rows)

@@ -63,18 +63,19 @@ def _stream(rng: random.Random, n: int, videos: list[str]) -> list[dict[str, Any
 
 
 def _store(platform: Platform, events: list[dict[str, Any]]) -> list[int]:
+    """Store each event as a received raw event, as the webhook view does; their ids."""
     ids = []
     for event in events:
-        body = encode(event).decode()
+        flag_id = event["data"].get("flag_id")
         raw_id = raw_event_store(
             Delivery(
                 platform_id=platform.pk,
                 webhook_id=f"msg_{uuid.uuid4().hex}",
                 event_type=event["type"],
-                body=body,
+                body=encode(event).decode(),
                 webhook_timestamp=NOW,
                 received_at=NOW,
-                natural_key=f"flag:{event['data']['flag_id']}",
+                natural_key=f"flag:{flag_id}" if flag_id else None,
             ),
             status=RawEventStatus.RECEIVED,
             now=NOW,
@@ -195,19 +196,7 @@ def test_batches_give_what_one_by_one_gives(seed, tiktok):
 def test_a_batch_skips_what_another_worker_holds_and_leaves_other_types(tiktok):
     flags = _store(tiktok, [flag_event(video_id="7001"), flag_event(video_id="7002")])
     update = fixture("video.updated")
-    raw_update = raw_event_store(
-        Delivery(
-            platform_id=tiktok.pk,
-            webhook_id="msg_update",
-            event_type=update["type"],
-            body=encode(update).decode(),
-            webhook_timestamp=NOW,
-            received_at=NOW,
-        ),
-        status=RawEventStatus.RECEIVED,
-        now=NOW,
-    )
-    assert raw_update is not None
+    (raw_update,) = _store(tiktok, [update])
     other = connections.create_connection("default")  # another worker, holding the first flag
     try:
         with other.cursor() as cursor:
@@ -247,18 +236,7 @@ def test_raw_events_process_batches_flags_and_keeps_the_order_of_other_events(ti
     video_id = removal["data"]["video_id"]
     first = [flag_event(video_id=video_id, reason="hoax", source="user_report") for _ in "ab"]
     _store(tiktok, first)
-    raw_event_store(
-        Delivery(
-            platform_id=tiktok.pk,
-            webhook_id="msg_removed",
-            event_type=removal["type"],
-            body=encode(removal).decode(),
-            webhook_timestamp=NOW,
-            received_at=NOW,
-        ),
-        status=RawEventStatus.RECEIVED,
-        now=NOW,
-    )
+    _store(tiktok, [removal])
     _store(tiktok, [flag_event(video_id=video_id, reason="hoax", source="user_report")])
 
     assert raw_events_process() == 4
