@@ -29,22 +29,34 @@ def instance_from_row[M: models.Model](model: type[M], row: Sequence[Any]) -> M:
     return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
-def row_update(instance: models.Model, fields: Iterable[str]) -> None:
-    """UPDATE the given fields of one row, like save(update_fields=...) (auto_now included)."""
-    meta = instance._meta
+def _update_targets(
+    meta: Any, instances: Sequence[models.Model], fields: Iterable[str]
+) -> list[models.Field]:
+    """The columns to write for these field names, auto_now ones added and set to now on the
+    instances, as save(update_fields=...) does."""
     names = list(dict.fromkeys(fields))
+    now = timezone.now()
     for field in meta.concrete_fields:
-        if getattr(field, "auto_now", False) and field.name not in names:
-            setattr(instance, field.attname, timezone.now())
-            names.append(field.name)
-    assignments, params = [], []
+        if getattr(field, "auto_now", False):
+            for instance in instances:
+                setattr(instance, field.attname, now)
+            if field.name not in names:
+                names.append(field.name)
+    targets: list[models.Field] = []
     for name in names:
         column = meta.get_field(name)
         if not isinstance(column, models.Field):
             raise TypeError(f"{meta.label}.{name} is not a column")
-        assignments.append(f"{column.column} = %s")
-        value = getattr(instance, column.attname)
-        params.append(column.get_db_prep_save(value, connection))
+        targets.append(column)
+    return targets
+
+
+def row_update(instance: models.Model, fields: Iterable[str]) -> None:
+    """UPDATE the given fields of one row, like save(update_fields=...) (auto_now included)."""
+    meta = instance._meta
+    targets = _update_targets(meta, [instance], fields)
+    assignments = [f"{f.column} = %s" for f in targets]
+    params = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in targets]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {meta.db_table} SET {', '.join(assignments)} WHERE id = %s",  # noqa: S608
@@ -60,20 +72,7 @@ def rows_update_many(
     if not instances:
         return
     meta = model._meta
-    names = list(dict.fromkeys(fields))
-    now = timezone.now()
-    for field in meta.concrete_fields:
-        if getattr(field, "auto_now", False):
-            for instance in instances:
-                setattr(instance, field.attname, now)
-            if field.name not in names:
-                names.append(field.name)
-    targets: list[models.Field] = []
-    for name in names:
-        column = meta.get_field(name)
-        if not isinstance(column, models.Field):
-            raise TypeError(f"{meta.label}.{name} is not a column")
-        targets.append(column)
+    targets = _update_targets(meta, instances, fields)
     pk_type = meta.pk.rel_db_type(connection)
     row = "(" + ", ".join([f"%s::{pk_type}"] + [f"%s::{f.db_type(connection)}" for f in targets])
     row += ")"

@@ -459,3 +459,12 @@ def test_row_update_writes_like_save(tiktok):
     assert saved.priority == 8
     assert saved.priority_breakdown == [{"signal": "flags", "label": "2 flags", "points": 8}]
     assert saved.updated_at > before  # auto_now, as save() does
+
+
+def test_a_joining_flag_moves_the_cases_updated_at(tiktok):
+    """updated_at is among the fields a join writes; it is set to now, as save() sets auto_now
+    fields even when named (row_update once wrote the loaded value back)."""
+    ingest_flag(tiktok, flag_event(video_id="7801"))
+    before = Case.objects.get().updated_at
+    ingest_flag(tiktok, flag_event(video_id="7801"))
+    assert Case.objects.get().updated_at > before
