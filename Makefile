@@ -38,7 +38,7 @@ export SARING_ENV ?= dev
 help:
 	@echo "make run            migrate, seed the demo, serve http://$(RUN_ADDR)/ with a Celery worker and beat"
 	@echo "make test           run pytest (PYTEST_ARGS='-k webhook' to narrow it)"
-	@echo "make lint           ruff check, ruff format --check, mypy, makemigrations --check"
+	@echo "make lint           ruff check, ruff format --check, mypy, lint-imports, makemigrations --check"
 	@echo "make fmt            ruff check --fix, then ruff format"
 	@echo "make worker         a Celery worker on the queues $(QUEUES)"
 	@echo "make beat           Celery beat (the periodic tasks)"
@@ -91,7 +91,7 @@ services-stop:
 # --- Checks --------------------------------------------------------------------------------
 
 test: venv chromium
-	SARING_ENV=test $(DEVENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	SARING_ENV=test $(DEVENV) $(VENV)/bin/pytest --durations=20 $(PYTEST_ARGS)
 
 # Every check runs; the target fails if any of them did.
 lint: venv
@@ -99,6 +99,7 @@ lint: venv
 	echo "--- ruff check"; $(VENV)/bin/ruff check . || status=1; \
 	echo "--- ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
 	echo "--- mypy"; $(VENV)/bin/mypy moderation pemilu || status=1; \
+	echo "--- lint-imports (layers, no import cycles)"; $(VENV)/bin/lint-imports --no-cache || status=1; \
 	echo "--- makemigrations --check"; \
 	SARING_ENV=test $(DEVENV) $(MANAGE) makemigrations --check --dry-run || status=1; \
 	exit $$status

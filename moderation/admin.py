@@ -36,8 +36,8 @@ from moderation.models import (
     Video,
     mask_secret,
 )
-from moderation.selectors import tuning_values_forget
-from moderation.services.cases import case_release
+from moderation.policy import tuning_values_forget
+from moderation.review.claims import case_release
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

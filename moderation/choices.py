@@ -80,6 +80,10 @@ OPEN_CASE_STATUSES: tuple[str, ...] = (
     CaseStatus.AWAITING_CLARIFICATION,
     CaseStatus.APPEALED,
 )
+# A moderator may claim a case in these statuses (an appeal is claimed for its second review).
+CLAIMABLE_STATUSES: tuple[str, ...] = (CaseStatus.NEW, CaseStatus.APPEALED)
+# A claimed case in these statuses can be decided.
+DECIDABLE_STATUSES: tuple[str, ...] = (CaseStatus.IN_REVIEW, CaseStatus.APPEALED)
 
 
 class CaseEvent(models.TextChoices):
@@ -97,6 +101,41 @@ class CaseEvent(models.TextChoices):
     APPEAL = "appeal", _("Banding diajukan")
     FLAG_JOIN = "flag_join", _("Laporan baru bergabung")
     CLOSE = "close", _("Ditutup")
+
+
+class PrioritySignal(models.TextChoices):
+    """The lines of a case's priority breakdown (priority.py), each a signal a supervisor sees."""
+
+    REACH = "reach", _("Jangkauan")
+    GROWTH = "growth", _("Pertumbuhan")
+    FLAGS = "flags", _("Jumlah laporan")
+    SOURCE = "source", _("Sumber laporan")
+    SEVERITY = "severity", _("Tingkat keparahan")
+    PHASE = "phase", _("Tahapan pemilu")
+    SLA = "sla", _("Tenggat SLA")
+
+
+class CaseAction(models.TextChoices):
+    """What a person can do to a case; permissions.case_actions says who may, and when."""
+
+    CLAIM = "claim", _("Ambil")
+    DECIDE = "decide", _("Putuskan")
+    RELEASE = "release", _("Lepas")
+    SKIP = "skip", _("Lewati")
+    ESCALATE = "escalate", _("Teruskan ke KPU")
+    REASSIGN = "reassign", _("Alihkan")
+    APPROVE_DECISION = "approve_decision", _("Setujui keputusan")
+    REJECT_DECISION = "reject_decision", _("Tolak keputusan")
+    ATTACH_CLARIFICATION = "attach_clarification", _("Lampirkan klarifikasi")
+    CLOSE = "close", _("Tutup")
+
+
+class ReopenTrigger(models.TextChoices):
+    """Why a new flag on a decided or closed case opens a new case (intake/rules.py)."""
+
+    NEW_REASON = "new_reason", _("Alasan baru")
+    TRUSTED_SOURCE = "trusted_source", _("Pelapor tepercaya atau KPU")
+    REACH_GROWTH = "reach_growth", _("Jangkauan bertambah")
 
 
 class CloseReason(models.TextChoices):
@@ -154,6 +193,15 @@ class ClarificationStatus(models.TextChoices):
     IN_REVIEW = "in_review", _("Dalam tinjauan")
     PUBLISHED = "published", _("Terbit")
     RETRACTED = "retracted", _("Ditarik")
+
+
+class ClarificationEvent(models.TextChoices):
+    """What can happen to a clarification; transitions.py maps (status, event) to the next."""
+
+    SUBMIT = "submit", _("Diajukan")
+    RETURN = "return", _("Dikembalikan ke penulis")
+    PUBLISH = "publish", _("Diterbitkan")
+    RETRACT = "retract", _("Ditarik")
 
 
 class AppealStatus(models.TextChoices):
@@ -247,3 +295,40 @@ class SkipReason(models.TextChoices):
     CONFLICT_OF_INTEREST = "conflict_of_interest", _("Konflik kepentingan")
     VIDEO_UNAVAILABLE = "video_unavailable", _("Video tidak dapat diputar")
     OTHER = "other", _("Lainnya")
+
+
+class NotificationKind(models.TextChoices):
+    CASE_ROUTED_TO_KPU = "case_routed_to_kpu", _("Kasus diteruskan ke KPU")
+    DECISION_AWAITING_APPROVAL = "decision_awaiting_approval", _("Keputusan menunggu persetujuan")
+    SLA_WARNING = "sla_warning", _("Kasus mendekati tenggat SLA")
+    SLA_BREACHED = "sla_breached", _("Kasus melewati tenggat SLA")
+    APPEAL_RECEIVED = "appeal_received", _("Banding diterima")
+    DELIVERY_FAILED = "delivery_failed", _("Callback gagal terkirim")
+    CALLBACK_DISABLED = "callback_disabled", _("Callback platform dimatikan")
+
+
+class NotificationChannel(models.TextChoices):
+    """How a user wants one kind of notification."""
+
+    IN_APP = "in_app", _("Hanya di aplikasi")
+    EMAIL_NOW = "email_now", _("Email segera")
+    DAILY_DIGEST = "daily_digest", _("Ringkasan harian (08.00 WIB)")
+
+
+class NotificationEmailState(models.TextChoices):
+    NONE = "none", _("Tanpa email")
+    WAITING = "waiting", _("Menunggu siklus kirim")
+    DIGEST = "digest", _("Menunggu ringkasan harian")
+    QUEUED = "queued", _("Masuk email")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu")
+    SENDING = "sending", _("Sedang dikirim")
+    SENT = "sent", _("Terkirim")
+    FAILED = "failed", _("Gagal")
+
+
+class EmailKind(models.TextChoices):
+    IMMEDIATE = "immediate", _("Segera")
+    DIGEST = "digest", _("Ringkasan harian")

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from moderation.selectors import phase_current
+from moderation.policy import phase_current
 
 
 def workspace(request: HttpRequest) -> dict[str, object]:

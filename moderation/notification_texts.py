@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from moderation.models.notifications import NotificationKind
+from moderation.choices import NotificationKind
 
 TITLES = {
     NotificationKind.CASE_ROUTED_TO_KPU: _("Kasus #%(case)s menunggu klarifikasi KPU"),

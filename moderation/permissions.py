@@ -1,12 +1,47 @@
-"""Who may do what. Services and selectors call these; templates only mirror them."""
+"""Who may do what: the one home of every access rule.
 
-from django.db.models import Q
+``case_actions(user, case, now=...)`` says which actions a user may take on a case right now,
+and, for each refused one, the domain error that says why. The case services call
+``case_actions(...).require(action)`` after they lock the case; the pages and the API ask
+``allows(action)`` to decide what to show. Nothing else works out a permission.
 
-from moderation.choices import CaseStatus, Role
-from moderation.errors import NotPermitted
+The same rules as filters over many cases (queues, claim-next, lists) are the ``*_q``
+functions below; tests/moderation/test_permissions.py checks them against each other.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from moderation.choices import (
+    CLAIMABLE_STATUSES,
+    DECIDABLE_STATUSES,
+    OPEN_CASE_STATUSES,
+    CaseAction,
+    CaseEvent,
+    CaseStatus,
+    OrganisationKind,
+    Role,
+)
+from moderation.errors import (
+    AlreadyClaimed,
+    Conflict,
+    InvalidTransition,
+    LeaseExpired,
+    ModerationError,
+    NotPermitted,
+)
 from moderation.models import Case, Platform, Queue, User
+from moderation.transitions import is_allowed, next_status
 
 STAFF_ROLES = tuple(Role.values)
+
+
+# --- Roles -------------------------------------------------------------------------------------
 
 
 def is_staff_member(user: User) -> bool:
@@ -14,7 +49,12 @@ def is_staff_member(user: User) -> bool:
 
 
 def is_supervisor(user: User) -> bool:
+    """Supervisors and administrators: they watch queues, approve and reassign."""
     return user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def is_administrator(user: User) -> bool:
+    return user.has_role(Role.ADMINISTRATOR)
 
 
 def is_kpu(user: User) -> bool:
@@ -23,6 +63,65 @@ def is_kpu(user: User) -> bool:
 
 def is_moderator(user: User) -> bool:
     return user.has_role(Role.PLATFORM_MODERATOR)
+
+
+def require(condition: bool, message: str = "") -> None:
+    if not condition:
+        raise NotPermitted(message)
+
+
+# --- Platforms a user works for ----------------------------------------------------------------
+
+
+def _own_platforms(user: User) -> list[tuple[int, str]]:
+    cached: list[tuple[int, str]] | None = getattr(user, "_own_platforms", None)
+    if cached is None:
+        cached = (
+            list(
+                Platform.objects.filter(organisation_id=user.organisation_id).values_list(
+                    "pk", "slug"
+                )
+            )
+            if user.organisation_id
+            else []
+        )
+        user._own_platforms = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def platform_ids_of(user: User) -> list[int]:
+    """The platforms of the user's organisation, cached on the user object.
+
+    Resolved to ids so that queue queries filter ``platform_id IN (...)`` and can walk the
+    queue indexes in priority order instead of joining through the organisation.
+    """
+    return [pk for pk, _slug in _own_platforms(user)]
+
+
+def platform_slugs_of(user: User) -> list[str]:
+    return [slug for _pk, slug in _own_platforms(user)]
+
+
+def works_for_platform(user: User, platform_id: int) -> bool:
+    return platform_id in platform_ids_of(user)
+
+
+# --- Why an action is refused ---------------------------------------------------------------
+
+_NOT_YOUR_PLATFORM = _("Anda tidak dapat menangani kasus platform ini.")
+_APPEAL_SELF_REVIEW = _("Pemutus awal tidak boleh meninjau banding atas keputusannya.")
+_AWAITING_APPROVAL = _("Keputusan kasus ini menunggu persetujuan supervisor.")
+_CLAIM_FIRST = _("Klaim kasus ini terlebih dahulu.")
+_HELD_BY_OTHER = _("Kasus ini sedang ditangani moderator lain.")
+_NOT_HELD = _("Kasus ini tidak sedang diklaim.")
+_NOT_YOURS = _("Hanya pemegang klaim atau supervisor yang dapat melepas kasus ini.")
+_SUPERVISORS_ONLY = _("Hanya supervisor yang dapat melakukan ini.")
+_NOTHING_PENDING = _("Tidak ada keputusan yang menunggu persetujuan.")
+_OWN_DECISION = _("Keputusan tidak boleh disetujui oleh pembuatnya sendiri.")
+_CASE_SETTLED = _("Kasus ini sudah tidak terbuka.")
+
+
+# --- Cases, many at a time ---------------------------------------------------------------------
 
 
 def cases_visible_q(user: User) -> Q:
@@ -43,63 +142,6 @@ def cases_workable_q(user: User) -> Q:
     return Q(pk__in=[])
 
 
-def can_read_case(user: User, case: Case) -> bool:
-    if is_supervisor(user) or is_kpu(user):
-        return True
-    return bool(
-        is_moderator(user)
-        and user.organisation_id
-        and case.platform.organisation_id == user.organisation_id
-    )
-
-
-def can_work_case(user: User, case: Case) -> bool:
-    if is_supervisor(user):
-        return True
-    return bool(
-        is_moderator(user)
-        and user.organisation_id
-        and case.platform.organisation_id == user.organisation_id
-    )
-
-
-def require(condition: bool, message: str = "") -> None:
-    if not condition:
-        raise NotPermitted(message)
-
-
-# --- Workspace rules (queues, case page, API) ---------------------------------------------------
-
-
-def _own_platforms(user: User) -> list[tuple[int, str]]:
-    cached: list[tuple[int, str]] | None = getattr(user, "_own_platforms", None)
-    if cached is None:
-        cached = (
-            list(
-                Platform.objects.filter(organisation_id=user.organisation_id).values_list(
-                    "pk", "slug"
-                )
-            )
-            if user.organisation_id
-            else []
-        )
-        user._own_platforms = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def platform_ids_of(user: User) -> list[int]:
-    """The platforms a moderator works for (their organisation's), cached on the user object.
-
-    Resolved to ids so that queue queries filter ``platform_id IN (...)`` and can walk the
-    queue indexes in priority order instead of joining through the organisation.
-    """
-    return [pk for pk, _ in _own_platforms(user)]
-
-
-def platform_slugs_of(user: User) -> list[str]:
-    return [slug for _, slug in _own_platforms(user)]
-
-
 def cases_listable_q(user: User) -> Q:
     """The cases a user sees in queue lists: moderators their platform's, KPU staff the cases
     awaiting clarification, supervisors everything."""
@@ -111,6 +153,195 @@ def cases_listable_q(user: User) -> Q:
     if is_kpu(user):
         q |= Q(status=CaseStatus.AWAITING_CLARIFICATION)
     return q
+
+
+def appeal_review_barred_q(user: User) -> Q:
+    """The appeals ``user`` may not review: those of cases they decided before (the appeal
+    rule, as a filter; ``case_actions`` applies the same rule to one case)."""
+    return Q(status=CaseStatus.APPEALED, decisions__decided_by=user)
+
+
+def can_work_case(user: User, case: Case) -> bool:
+    """May claim, decide and escalate cases of this platform at all (the state aside)."""
+    if is_supervisor(user):
+        return True
+    return bool(is_moderator(user) and works_for_platform(user, case.platform_id))
+
+
+def require_workable(user: User, case: Case) -> None:
+    """NotPermitted unless ``user`` may work cases of this case's platform at all."""
+    if not can_work_case(user, case):
+        raise NotPermitted(_NOT_YOUR_PLATFORM)
+
+
+def can_read_case(user: User, case: Case) -> bool:
+    return bool(is_supervisor(user) or is_kpu(user) or can_work_case(user, case))
+
+
+# --- One case: what a user may do now ----------------------------------------------------------
+
+
+def case_deciders(case: Case) -> frozenset[int]:
+    """Who has recorded a decision on this case (held, approved or rejected)."""
+    return frozenset(case.decisions.values_list("decided_by_id", flat=True))
+
+
+def lease_is_live(case: Case, now: datetime) -> bool:
+    """Whether the case is held right now. An expired lease holds nothing, whatever the
+    expiry job has done yet."""
+    return bool(case.assignee_id and case.lease_expires_at and case.lease_expires_at > now)
+
+
+@dataclass(frozen=True)
+class CaseActions:
+    """What one user may do to one case now: every ``CaseAction`` is either allowed, or
+    refused with the domain error a service raises for it."""
+
+    case: Case
+    holds_claim: bool
+    held_by_other: bool
+    # The user decided this case before and it is now appealed: someone else reviews it.
+    appeal_self_review: bool
+    refusals: dict[str, ModerationError] = field(default_factory=dict)
+
+    def allows(self, action: str) -> bool:
+        return action not in self.refusals
+
+    def require(self, action: str) -> None:
+        """Raise the refusal of ``action``, if any."""
+        if action in self.refusals:
+            raise self.refusals[action]
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return frozenset(a for a in CaseAction.values if a not in self.refusals)
+
+
+def case_actions(
+    user: User,
+    case: Case,
+    *,
+    now: datetime | None = None,
+    deciders: Iterable[int] | None = None,
+    pending_decider_id: int | None = None,
+) -> CaseActions:
+    """Every action ``user`` may take on ``case`` at ``now``, and why the others are refused.
+
+    ``deciders``: who decided this case before (``case_deciders``; read here when the case is
+    appealed and the caller did not pass it). ``pending_decider_id``: who made the decision
+    waiting for approval, if one waits.
+    """
+    now = now or timezone.now()
+    refusals: dict[str, ModerationError] = {}
+    workable = can_work_case(user, case)
+    live = lease_is_live(case, now)
+    holds = live and case.assignee_id == user.pk
+    held_by_other = live and case.assignee_id != user.pk
+    supervisor = is_supervisor(user)
+    # A claim whose lease ran out holds nothing: the case is where the expiry will put it.
+    status = (
+        next_status(case.status, CaseEvent.LEASE_EXPIRE)
+        if case.assignee_id and not live
+        else case.status
+    )
+    appealed = status == CaseStatus.APPEALED
+    if appealed and deciders is None:
+        deciders = case_deciders(case)
+    self_review = appealed and user.pk in set(deciders or ())
+
+    def refuse(action: str, error: ModerationError) -> None:
+        refusals.setdefault(action, error)
+
+    # Claim: an open, claimable case nobody else holds, on the user's platforms.
+    if not workable:
+        refuse(CaseAction.CLAIM, NotPermitted(_NOT_YOUR_PLATFORM))
+    elif held_by_other:
+        refuse(CaseAction.CLAIM, AlreadyClaimed())
+    elif status not in CLAIMABLE_STATUSES and not holds:
+        refuse(CaseAction.CLAIM, InvalidTransition(status, CaseEvent.CLAIM))
+    elif case.awaiting_approval:
+        refuse(CaseAction.CLAIM, AlreadyClaimed(_AWAITING_APPROVAL))
+    elif self_review:
+        refuse(CaseAction.CLAIM, NotPermitted(_APPEAL_SELF_REVIEW))
+
+    # Decide: the holder of a live claim; a supervisor also on a case nobody holds.
+    if not workable:
+        refuse(CaseAction.DECIDE, NotPermitted(_NOT_YOUR_PLATFORM))
+    elif held_by_other:
+        refuse(CaseAction.DECIDE, NotPermitted(_HELD_BY_OTHER))
+    elif case.assignee_id == user.pk and not live:
+        refuse(CaseAction.DECIDE, LeaseExpired())
+    elif not holds and not supervisor:
+        refuse(CaseAction.DECIDE, NotPermitted(_CLAIM_FIRST))
+    elif status not in DECIDABLE_STATUSES:
+        refuse(CaseAction.DECIDE, InvalidTransition(status, CaseEvent.DECIDE))
+    elif case.awaiting_approval:
+        refuse(CaseAction.DECIDE, Conflict(_AWAITING_APPROVAL))
+    elif self_review:
+        refuse(CaseAction.DECIDE, NotPermitted(_APPEAL_SELF_REVIEW))
+
+    # Release and skip: the holder, or a supervisor, of a claimed case.
+    for action in (CaseAction.RELEASE, CaseAction.SKIP):
+        if not case.assignee_id:
+            refuse(action, Conflict(_NOT_HELD))
+        elif case.assignee_id != user.pk and not supervisor:
+            refuse(action, NotPermitted(_NOT_YOURS))
+
+    # Escalate to KPU: a new or claimed case, by whoever may take it now.
+    if not workable:
+        refuse(CaseAction.ESCALATE, NotPermitted(_NOT_YOUR_PLATFORM))
+    elif not is_allowed(status, CaseEvent.ESCALATE_TO_KPU):
+        refuse(CaseAction.ESCALATE, InvalidTransition(status, CaseEvent.ESCALATE_TO_KPU))
+    elif case.awaiting_approval:
+        refuse(CaseAction.ESCALATE, Conflict(_AWAITING_APPROVAL))
+    elif held_by_other and not supervisor:
+        refuse(CaseAction.ESCALATE, NotPermitted(_HELD_BY_OTHER))
+
+    # Reassign: supervisors, on an open case.
+    if not supervisor:
+        refuse(CaseAction.REASSIGN, NotPermitted(_SUPERVISORS_ONLY))
+    elif status not in OPEN_CASE_STATUSES:
+        refuse(CaseAction.REASSIGN, Conflict(_CASE_SETTLED))
+
+    # Approve or reject a held decision: supervisors; never one's own decision (four eyes).
+    for action in (CaseAction.APPROVE_DECISION, CaseAction.REJECT_DECISION):
+        if not supervisor:
+            refuse(action, NotPermitted(_SUPERVISORS_ONLY))
+        elif not case.awaiting_approval:
+            refuse(action, Conflict(_NOTHING_PENDING))
+    if pending_decider_id is not None and pending_decider_id == user.pk:
+        refuse(CaseAction.APPROVE_DECISION, NotPermitted(_OWN_DECISION))
+
+    # Attach a published clarification: KPU staff and those who may work the case.
+    if not (is_kpu(user) or workable):
+        refuse(CaseAction.ATTACH_CLARIFICATION, NotPermitted())
+    elif not is_allowed(status, CaseEvent.CLARIFICATION_ATTACH):
+        refuse(
+            CaseAction.ATTACH_CLARIFICATION,
+            InvalidTransition(status, CaseEvent.CLARIFICATION_ATTACH),
+        )
+
+    # Close: those who may work the case, while it is not closed.
+    if not workable:
+        refuse(CaseAction.CLOSE, NotPermitted(_NOT_YOUR_PLATFORM))
+    elif not is_allowed(status, CaseEvent.CLOSE):
+        refuse(CaseAction.CLOSE, InvalidTransition(status, CaseEvent.CLOSE))
+
+    return CaseActions(
+        case=case,
+        holds_claim=holds,
+        held_by_other=held_by_other,
+        appeal_self_review=self_review,
+        refusals=refusals,
+    )
+
+
+def can_reassign_to(assignee: User, case: Case) -> bool:
+    """Whom a supervisor may hand a case to: someone who may work it."""
+    return assignee.is_active and can_work_case(assignee, case)
+
+
+# --- Queues ------------------------------------------------------------------------------------
 
 
 def can_see_queue(user: User, queue: Queue) -> bool:
@@ -132,6 +363,15 @@ def can_see_queue(user: User, queue: Queue) -> bool:
     return False
 
 
+def can_claim_from_queues(user: User) -> bool:
+    return is_supervisor(user) or is_moderator(user)
+
+
+def can_filter_by_platform(user: User) -> bool:
+    """Whether the queue filter offers every platform (those who see every platform's cases)."""
+    return is_supervisor(user)
+
+
 def can_edit_queues(user: User) -> bool:
     return is_supervisor(user)
 
@@ -144,14 +384,59 @@ def can_reassign(user: User) -> bool:
     return is_supervisor(user)
 
 
+# --- Clarifications ----------------------------------------------------------------------------
+
+
+def can_write_clarifications(user: User) -> bool:
+    """KPU clarifiers (and approvers) write and submit clarifications."""
+    return is_kpu(user)
+
+
+def can_create_clarification(user: User) -> bool:
+    return is_kpu(user) or is_administrator(user)
+
+
+def can_publish_clarifications(user: User) -> bool:
+    """KPU approvers publish, send back and retract; never their own (the service checks)."""
+    return user.has_role(Role.KPU_APPROVER)
+
+
+def can_read_clarification_drafts(user: User) -> bool:
+    """Drafts are KPU's and supervisors'; everyone else reads the published ones."""
+    return is_kpu(user) or is_supervisor(user)
+
+
+def can_read_clarifications(user: User) -> bool:
+    return is_staff_member(user)
+
+
+# --- Oversight and operations ------------------------------------------------------------------
+
+
 def can_read_audit_log(user: User) -> bool:
     return is_supervisor(user)
 
 
-def can_attach_clarification(user: User, case: Case) -> bool:
-    return is_kpu(user) or can_work_case(user, case)
+def can_operate_callbacks(user: User) -> bool:
+    """Supervisors and administrators watch callbacks (each on the platforms they may)."""
+    return bool(user.is_authenticated and user.is_active and is_supervisor(user))
 
 
-def can_read_clarifications(user: User) -> bool:
-    """Drafts are KPU's and supervisors'; moderators read the published ones to label with."""
-    return is_staff_member(user)
+def platforms_operable(user: User) -> QuerySet[Platform]:
+    """The platforms whose callbacks a user may watch and act on.
+
+    Administrators and supervisors outside the platforms (KPU, Bawaslu): all of them.
+    A platform's own supervisor: that platform only.
+    """
+    if not can_operate_callbacks(user):
+        return Platform.objects.none()
+    if is_administrator(user):
+        return Platform.objects.all()
+    organisation = user.organisation
+    if organisation is not None and organisation.kind == OrganisationKind.PLATFORM:
+        return Platform.objects.filter(organisation=organisation)
+    return Platform.objects.all()
+
+
+def can_operate_platform(user: User, platform: Platform) -> bool:
+    return platforms_operable(user).filter(pk=platform.pk).exists()

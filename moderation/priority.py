@@ -6,10 +6,11 @@ Weights come from ``TuningParameter`` rows over the defaults below (``tuning_val
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from moderation.choices import FlagSource, PhaseKind, Reason
+from moderation.choices import FlagSource, PhaseKind, PrioritySignal
 
 DEFAULT_TUNING: dict[str, float] = {
     # Reach: points per decade of views above 1,000, capped.
@@ -69,6 +70,56 @@ class PrioritySignals:
 
 
 @dataclass(frozen=True)
+class FlagSummary:
+    """What the priority needs to know about a case's flags."""
+
+    count: int
+    sources: frozenset[str]
+    max_confidence: float | None
+
+    def plus(self, *, source: str, confidence: float | None) -> "FlagSummary":
+        """The summary with one more flag."""
+        confidences = [c for c in (self.max_confidence, confidence) if c is not None]
+        return FlagSummary(
+            count=self.count + 1,
+            sources=self.sources | {source},
+            max_confidence=max(confidences) if confidences else None,
+        )
+
+
+NO_FLAGS = FlagSummary(count=0, sources=frozenset(), max_confidence=None)
+
+
+def priority_signals(
+    *,
+    view_count: int | None,
+    published_at: datetime | None,
+    flags: FlagSummary,
+    reasons: Iterable[str],
+    phase_kind: str | None,
+    due_at: datetime | None,
+    now: datetime,
+) -> PrioritySignals:
+    """The one place that turns what we know of a case into priority signals: the video's
+    reach and its growth since publication, the flags, the reasons, the phase, the SLA."""
+    views_per_hour = None
+    if view_count and published_at and published_at < now:
+        hours = max((now - published_at).total_seconds() / 3600, 1.0)
+        views_per_hour = view_count / hours
+    return PrioritySignals(
+        view_count=view_count,
+        views_per_hour=views_per_hour,
+        distinct_flags=flags.count,
+        sources=flags.sources,
+        reasons=frozenset(reasons),
+        phase_kind=phase_kind,
+        due_at=due_at,
+        now=now,
+        max_confidence=flags.max_confidence,
+    )
+
+
+@dataclass(frozen=True)
 class PriorityLine:
     signal: str
     label: str
@@ -107,30 +158,30 @@ def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> Prio
         reach = min(
             w("priority.reach_cap"), (math.log10(views) - 3) * w("priority.reach_per_decade")
         )
-        add("reach", f"views {humanise_count(views)}", reach)
+        add(PrioritySignal.REACH, f"views {humanise_count(views)}", reach)
 
     if signals.views_per_hour and signals.views_per_hour >= w("priority.growth_views_per_hour"):
         add(
-            "growth",
+            PrioritySignal.GROWTH,
             f"+{humanise_count(signals.views_per_hour)} views/h",
             w("priority.growth_points"),
         )
 
     if signals.distinct_flags:
         flags_points = min(w("priority.flags_cap"), signals.distinct_flags * w("priority.per_flag"))
-        add("flags", f"{signals.distinct_flags} flags", flags_points)
+        add(PrioritySignal.FLAGS, f"{signals.distinct_flags} flags", flags_points)
 
     source_points = {s: w(f"priority.source.{s}") for s in signals.sources}
     if source_points:
         best = max(source_points, key=lambda s: source_points[s])
         if best == FlagSource.AUTOMATED and signals.max_confidence is not None:
             source_points[best] *= signals.max_confidence
-        add("source", f"source {best}", source_points[best])
+        add(PrioritySignal.SOURCE, f"source {best}", source_points[best])
 
     severity = {r: w(f"priority.severity.{r}") for r in signals.reasons}
     if severity:
         worst = max(severity, key=lambda r: severity[r])
-        add("severity", f"reason {worst}", severity[worst])
+        add(PrioritySignal.SEVERITY, f"reason {worst}", severity[worst])
 
     if signals.phase_kind and signals.phase_kind != PhaseKind.OTHER:
         boosts = {
@@ -141,16 +192,15 @@ def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> Prio
         }
         if boosts:
             top = max(boosts, key=lambda r: boosts[r])
-            add("phase", f"{signals.phase_kind} and {top}", boosts[top])
+            add(PrioritySignal.PHASE, f"{signals.phase_kind} and {top}", boosts[top])
 
     if signals.due_at is not None:
         minutes_left = (signals.due_at - signals.now).total_seconds() / 60
         if minutes_left < 0:
-            add("sla", "SLA breached", w("priority.sla_breached_points"))
+            add(PrioritySignal.SLA, "SLA breached", w("priority.sla_breached_points"))
         elif minutes_left <= w("priority.sla_near_minutes"):
-            add("sla", f"SLA in {int(minutes_left)} min", w("priority.sla_near_points"))
+            add(
+                PrioritySignal.SLA, f"SLA in {int(minutes_left)} min", w("priority.sla_near_points")
+            )
 
     return PriorityResult(score=sum(x.points for x in lines), lines=lines)
-
-
-ALL_REASONS = frozenset(Reason.values)

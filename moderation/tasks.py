@@ -1,13 +1,28 @@
-"""Thin Celery tasks: ids in, a service call out. Retry policy lives here.
+"""Thin Celery tasks: ids in, a service call out; each task has the name of the service it
+calls. Retry policy lives here; queues and the beat schedule in pemilu/celery.py
+(docs/celery.md). The services never import this module: they queue tasks by name
+(moderation/jobs.py) or write outbox rows that the sweep sends.
 
-Every task is idempotent: the callback and email tasks claim their row before sending, and the
-periodic ones only move rows that still need moving. Queues and the beat schedule are in
-pemilu/celery.py (documented in docs/celery.md).
+Every task is idempotent: the send tasks claim their row before sending, and the periodic ones
+only move rows that still need moving.
 """
 
 from celery import shared_task
 
-from moderation.services.cases import case_leases_expire as case_leases_expire_service
+from moderation.intake.receive import raw_events_drain as raw_events_drain_service
+from moderation.jobs import TaskName
+from moderation.outbound.callbacks import delivery_send as delivery_send_service
+from moderation.outbound.callbacks import delivery_sweep as delivery_sweep_service
+from moderation.outbound.emails import email_delivery_send as email_delivery_send_service
+from moderation.outbound.emails import (
+    notification_digest_send as notification_digest_send_service,
+)
+from moderation.outbound.emails import (
+    notification_emails_flush as notification_emails_flush_service,
+)
+from moderation.oversight.seal import audit_log_seal as audit_log_seal_service
+from moderation.oversight.sla import notifications_sla_scan as notifications_sla_scan_service
+from moderation.review.claims import case_leases_expire as case_leases_expire_service
 
 # The sender waits 15 s for the platform; these limits stay under the row lock (90 s), so a
 # lock expires only when its worker is gone.
@@ -15,92 +30,65 @@ DELIVERY_SOFT_TIME_LIMIT = 30
 DELIVERY_TIME_LIMIT = 45
 
 
-@shared_task(name="moderation.tasks.case_leases_expire", acks_late=True)
+@shared_task(name=TaskName.CASE_LEASES_EXPIRE, acks_late=True)
 def case_leases_expire() -> int:
     """Beat, every minute: expired claims go back to the queue."""
     return case_leases_expire_service()
 
 
 @shared_task(
-    name="moderation.tasks.delivery_send",
+    name=TaskName.DELIVERY_SEND,
     acks_late=True,
     soft_time_limit=DELIVERY_SOFT_TIME_LIMIT,
     time_limit=DELIVERY_TIME_LIMIT,
 )
 def delivery_send(delivery_id: int) -> str:
-    """Send one outbound callback (see moderation/callbacks/sender.py)."""
-    from moderation.callbacks.sender import delivery_attempt
-
-    return delivery_attempt(delivery_id=delivery_id)
+    """Send one outbound callback (``outbound.callbacks.delivery_send``)."""
+    return delivery_send_service(delivery_id=delivery_id)
 
 
-@shared_task(
-    name="moderation.tasks.delivery_sweep", acks_late=True, soft_time_limit=100, time_limit=120
-)
+@shared_task(name=TaskName.DELIVERY_SWEEP, acks_late=True, soft_time_limit=100, time_limit=120)
 def delivery_sweep() -> int:
-    """Beat, every 10 s: re-enqueue callbacks that are due or whose worker died."""
-    from moderation.callbacks.sweeper import delivery_sweep as sweep
+    """Beat, every 10 s: send again the callbacks that are due or whose worker died
+    (``outbound.callbacks.delivery_sweep``)."""
+    return delivery_sweep_service()
 
-    return sweep()
 
-
-@shared_task(
-    name="moderation.tasks.email_delivery_send",
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@shared_task(name=TaskName.EMAIL_DELIVERY_SEND, acks_late=True, soft_time_limit=60, time_limit=90)
 def email_delivery_send(email_id: int) -> str:
-    """Send one grouped notification email (moderation/services/emails.py)."""
-    from moderation.services.emails import email_delivery_attempt
-
-    return email_delivery_attempt(email_id=email_id)
+    """Send one grouped notification email (``outbound.emails.email_delivery_send``)."""
+    return email_delivery_send_service(email_id=email_id)
 
 
-@shared_task(name="moderation.tasks.notification_emails_flush", acks_late=True, time_limit=240)
+@shared_task(name=TaskName.NOTIFICATION_EMAILS_FLUSH, acks_late=True, time_limit=240)
 def notification_emails_flush() -> int:
-    """Beat, every 30 s: one email per user for what waits, and re-enqueue lost emails."""
-    from moderation.services.emails import notification_emails_flush as flush
-
-    return flush()
+    """Beat, every 30 s: one email per user for what waits, and send again lost emails."""
+    return notification_emails_flush_service()
 
 
-@shared_task(name="moderation.tasks.notification_digest_send", acks_late=True, time_limit=600)
+@shared_task(name=TaskName.NOTIFICATION_DIGEST_SEND, acks_late=True, time_limit=600)
 def notification_digest_send() -> int:
     """Beat, 08:00 WIB: the daily digest, one email per user."""
-    from moderation.services.emails import notification_digest_send as digest
-
-    return digest()
+    return notification_digest_send_service()
 
 
-@shared_task(name="moderation.tasks.notifications_sla_scan", acks_late=True, time_limit=240)
+@shared_task(name=TaskName.NOTIFICATIONS_SLA_SCAN, acks_late=True, time_limit=240)
 def notifications_sla_scan() -> int:
     """Beat, every minute: cases within 15 minutes of their SLA, or past it."""
-    from moderation.services.notifications import notifications_sla_scan as scan
-
-    return scan()
+    return notifications_sla_scan_service()
 
 
-@shared_task(name="moderation.tasks.audit_log_seal", acks_late=True)
+@shared_task(name=TaskName.AUDIT_LOG_SEAL, acks_late=True)
 def audit_log_seal() -> int:
     """Beat, every five minutes: seal settled audit events into the digest chain."""
-    from moderation.services.audit_seal import audit_log_seal as seal
-
     sealed = 0
-    while (seal_row := seal()) is not None:
+    while (seal_row := audit_log_seal_service()) is not None:
         sealed += seal_row.event_count
     return sealed
 
 
-@shared_task(
-    name="moderation.tasks.raw_events_process",
-    acks_late=True,
-    soft_time_limit=200,
-    time_limit=240,
-)
-def raw_events_process() -> int:
-    """Queued when webhook deliveries arrive (coalesced), and by beat every minute as the sweep:
-    process raw events still in status received (moderation/webhooks/ingest.py)."""
-    from moderation.webhooks.ingest import raw_events_drain
-
-    return raw_events_drain()
+@shared_task(name=TaskName.RAW_EVENTS_DRAIN, acks_late=True, soft_time_limit=200, time_limit=240)
+def raw_events_drain() -> int:
+    """Queued when webhook receipts arrive (coalesced), and by beat every minute as the sweep:
+    process raw events still in status received (``intake.receive.raw_events_drain``)."""
+    return raw_events_drain_service()

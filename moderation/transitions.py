@@ -4,7 +4,7 @@ Nothing here touches the database. Services ask ``next_status`` before they writ
 illegal move raises ``InvalidTransition``. tests/moderation/test_transitions.py checks every pair.
 """
 
-from moderation.choices import CaseEvent, CaseStatus
+from moderation.choices import CaseEvent, CaseStatus, ClarificationEvent, ClarificationStatus
 from moderation.errors import InvalidTransition
 
 S = CaseStatus
@@ -67,13 +67,16 @@ def is_allowed(status: str, event: str) -> bool:
 
 # --- Clarifications: draft -> in_review -> published -> retracted ------------------------------
 
+C = ClarificationStatus
+CE = ClarificationEvent
+
 CLARIFICATION_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("draft", "submit"): "in_review",
-    ("in_review", "return"): "draft",
-    ("in_review", "publish"): "published",
+    (C.DRAFT, CE.SUBMIT): C.IN_REVIEW,
+    (C.IN_REVIEW, CE.RETURN): C.DRAFT,
+    (C.IN_REVIEW, CE.PUBLISH): C.PUBLISHED,
     # Editing a published clarification and publishing again makes a new version.
-    ("published", "publish"): "published",
-    ("published", "retract"): "retracted",
+    (C.PUBLISHED, CE.PUBLISH): C.PUBLISHED,
+    (C.PUBLISHED, CE.RETRACT): C.RETRACTED,
 }
 
 

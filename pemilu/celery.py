@@ -80,7 +80,7 @@ app.conf.beat_schedule = {
     },
     # Webhook deliveries stored but not processed yet (moderation/webhooks/ingest.py).
     "raw-events-sweep": {
-        "task": "moderation.tasks.raw_events_process",
+        "task": "moderation.tasks.raw_events_drain",
         "schedule": 60.0,
         "options": {"expires": 60},
     },

@@ -5,8 +5,9 @@ from django.urls import include, path, re_path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from moderation import health, views, views_notifications
-from moderation.webhooks.views import webhook_receive
+from moderation import health
+from moderation.intake.views import webhook_receive
+from moderation.oversight import views as views_notifications
 
 if settings.ADMIN_REQUIRE_OTP:
     admin.site.__class__ = OTPAdminSite
@@ -31,12 +32,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("moderation.api.urls")),
-    path("klarifikasi/<int:pk>/", views.clarification_public, name="clarification_public"),
     path("", include("moderation.urls")),
 ]
 
 if settings.DEBUG:
-    from moderation.views.dev_sink import platform_sink
+    from moderation.outbound.dev_sink import platform_sink
 
     urlpatterns.append(
         path("dev/platform-sink/<slug:slug>/", platform_sink, name="dev_platform_sink")

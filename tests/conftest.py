@@ -1,14 +1,26 @@
 """Personas and shared fixtures. Tests run against the real PostgreSQL and Redis."""
 
 import importlib
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
-from moderation.choices import OrganisationKind, Role
-from moderation.selectors import tuning_values_forget
-from tests.factories import OrganisationFactory, PlatformFactory, UserFactory
+from moderation.choices import Action, FlagSource, Ground, OrganisationKind, Reason, Role
+from moderation.policy import tuning_values_forget
+from moderation.review.appeals import appeal_open
+from moderation.review.claims import case_claim
+from moderation.review.decisions import decision_record
+from tests.factories import (
+    CaseFactory,
+    FlagFactory,
+    OrganisationFactory,
+    PlatformFactory,
+    UserFactory,
+    VideoFactory,
+)
+from tests.workers import Worker
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +115,100 @@ def platform_admin(kpu):
 def outsider(db):
     """Joko has an account but no role."""
     return UserFactory(username="joko", organisation=OrganisationFactory(slug="lain"))
+
+
+@pytest.fixture
+def make_case(tiktok):
+    """A case with flags, as ingest would leave it; defaults to an unclaimed TikTok hoax."""
+
+    def make(platform=None, *, flags=2, reasons=(Reason.HOAX,), priority=50, **kwargs):
+        platform = platform or tiktok
+        video = kwargs.pop("video", None) or VideoFactory(
+            platform=platform,
+            view_count=kwargs.pop("view_count", 250_000),
+            thumbnail_url="",
+            author_is_political=kwargs.pop("author_is_political", False),
+        )
+        case = CaseFactory(
+            video=video,
+            platform=platform,
+            reasons=list(reasons),
+            flag_count=flags,
+            priority=priority,
+            priority_breakdown=[
+                {"signal": "reach", "label": "views 250K", "points": 24},
+                {"signal": "severity", "label": f"reason {reasons[0]}", "points": 20},
+            ],
+            **kwargs,
+        )
+        for i in range(flags):
+            FlagFactory(
+                case=case,
+                reason=reasons[i % len(reasons)],
+                source=FlagSource.TRUSTED_FLAGGER if i == 0 else FlagSource.USER_REPORT,
+                flagged_at=timezone.now() - timedelta(minutes=30 - i),
+                note="Video menyebut TPS tutup pukul 10 pagi." if i == 0 else "",
+            )
+        return case
+
+    return make
+
+
+@pytest.fixture
+def celery_worker():
+    """``celery_worker(queues=..., concurrency=1, broker_url=None, name=..., env=None)``: a real
+    ``celery -A pemilu worker`` process on this run's broker (or ``broker_url``) and test
+    database, ready before it returns; every worker started is stopped after the test."""
+    started: list[Worker] = []
+
+    def start(
+        *,
+        queues: str = "default,callbacks,email",
+        concurrency: int = 1,
+        broker_url: str | None = None,
+        name: str = "worker",
+        env: dict[str, str] | None = None,
+    ) -> Worker:
+        worker = Worker(
+            broker_url=broker_url or settings.CELERY_BROKER_URL,
+            name=f"{name}-{len(started)}",
+            queues=queues,
+            env=env,
+        )
+        started.append(worker)
+        return worker.start(concurrency=concurrency)
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def appealed_case(tiktok):
+    """``appealed_case(decider, case=None)``: a case ``decider`` claimed and decided (reduce
+    reach), then appealed by the platform, all through the services. Returns (case, decision)."""
+
+    def make(decider, case=None):
+        case = case_claim(
+            case=case or CaseFactory(video=VideoFactory(platform=tiktok)), user=decider
+        )
+        decision = decision_record(
+            case=case,
+            user=decider,
+            version=case.version,
+            action=Action.REDUCE_REACH,
+            ground=Ground.COMMUNITY_GUIDELINES,
+            category=Reason.HOAX,
+            statement_of_reasons="Mengurangi jangkauan hoaks TPS.",
+        )
+        appeal_open(
+            platform=case.platform,
+            appeal_id=f"apl_{case.pk}",
+            decision=decision,
+            statement="Video saya satire.",
+            created_at=timezone.now(),
+        )
+        case.refresh_from_db()
+        return case, decision
+
+    return make

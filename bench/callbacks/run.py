@@ -35,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.callbacks.support import PrivateRedis, free_port, wait_until  # noqa: E402
+from tests.outbound.support import PrivateRedis, free_port, wait_until  # noqa: E402
 
 BENCH_DB = "saring_bench_callbacks"
 WARMUP_SECONDS = 2
@@ -190,8 +190,8 @@ def seed(sink_url: str, cases_needed: int):  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
     from moderation.choices import CaseStatus, Role
+    from moderation.intake.secrets import secret_generate
     from moderation.models import Case, Organisation, Platform, User, Video
-    from moderation.services.secrets import secret_generate
 
     org = Organisation.objects.create(slug="benchtv", name="BenchTV", kind="platform")
     platform = Platform.objects.create(
@@ -264,8 +264,8 @@ def throughput(  # type: ignore[no-untyped-def]
     platform, sink: Sink, env: dict[str, str], concurrency: int, n: int, repeat: int
 ) -> dict:
     """One worker (``-c concurrency``), a warm-up round of 100, then ``repeat`` rounds of n."""
-    from moderation.callbacks.sweeper import deliveries_enqueue
     from moderation.models import OutboundDelivery
+    from moderation.outbound.outbox import CALLBACKS, outbox_publish
 
     worker = WorkerProcess(env, concurrency)
     runs = []
@@ -275,7 +275,7 @@ def throughput(  # type: ignore[no-untyped-def]
             ids = make_rows(platform, size)
             sink.reset()
             started = time.perf_counter()
-            deliveries_enqueue(ids)
+            outbox_publish(CALLBACKS, ids)
             assert wait_until(lambda size=size: sink.count() >= size, timeout=600, interval=0.05)
             elapsed = time.perf_counter() - started
             received = sink.dump()
@@ -321,7 +321,7 @@ def latency(
 ) -> dict:  # type: ignore[no-untyped-def]
     from moderation.choices import CaseStatus
     from moderation.models import Case, OutboundDelivery
-    from moderation.services.decisions import decision_record
+    from moderation.review.decisions import decision_record
 
     warmup = rate * WARMUP_SECONDS  # sent at the same rate first, left out of the figures
     total = rate * seconds + warmup
@@ -395,8 +395,8 @@ def baseline(platform, sink: Sink, n: int, repeat: int) -> dict:  # type: ignore
     import httpx
     from django.utils import timezone
 
-    from moderation.callbacks.sender import sign_callback
     from moderation.models import OutboundDelivery
+    from moderation.outbound.callbacks import sign_callback
 
     rows = list(OutboundDelivery.objects.filter(platform=platform).order_by("pk")[:n])
     runs = []
@@ -424,9 +424,9 @@ def baseline(platform, sink: Sink, n: int, repeat: int) -> dict:  # type: ignore
 
 
 def sender_in_process(platform, sink: Sink, n: int, repeat: int) -> dict:  # type: ignore[no-untyped-def]
-    """The sender without Celery: ``delivery_attempt`` called in a loop in this process (the
+    """The sender without Celery: ``delivery_send`` called in a loop in this process (the
     database work of each delivery, no broker). Separates the database cost from Celery's."""
-    from moderation.callbacks.sender import delivery_attempt
+    from moderation.outbound.callbacks import delivery_send
 
     runs = []
     for _ in range(repeat):
@@ -434,7 +434,7 @@ def sender_in_process(platform, sink: Sink, n: int, repeat: int) -> dict:  # typ
         sink.reset()
         started = time.perf_counter()
         for delivery_id in ids:
-            assert delivery_attempt(delivery_id=delivery_id) == "delivered"
+            assert delivery_send(delivery_id=delivery_id) == "delivered"
         runs.append(time.perf_counter() - started)
     elapsed = statistics.median(runs)
     return {
@@ -489,7 +489,7 @@ def report(results: dict, command: str) -> str:
     if "in_process" in results:
         p = results["in_process"]
         lines.append(
-            f"| `delivery_attempt` in a loop, one process, no Celery | {p['deliveries']} "
+            f"| `delivery_send` in a loop, one process, no Celery | {p['deliveries']} "
             f"| {p['per_second']} | {min(p['runs_per_second'])} to {max(p['runs_per_second'])} "
             f"| {p['per_second'] / base:.2f} |"
         )
@@ -610,7 +610,7 @@ def main() -> None:
             make_rows(platform, args.deliveries)
         results["baseline"] = baseline(platform, sink, args.deliveries, args.repeat)
         log(f"  {results['baseline']}")
-        log(f"sender in process: {args.deliveries} delivery_attempt calls in a loop")
+        log(f"sender in process: {args.deliveries} delivery_send calls in a loop")
         results["in_process"] = sender_in_process(platform, sink, args.deliveries, args.repeat)
         log(f"  {results['in_process']}")
         results["latency"] = []

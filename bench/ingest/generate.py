@@ -1,4 +1,4 @@
-"""Signed flag.created deliveries for the ingest benchmark, one per line for deliveries.lua:
+"""Signed flag.created receipts for the ingest benchmark, one per line for receipts.lua:
 
     <path>\t<webhook-id>\t<webhook-timestamp>\t<webhook-signature>\t<body>
 
@@ -54,7 +54,7 @@ class VideoModel:
 
 
 @dataclass
-class Delivery:
+class WebhookReceipt:
     webhook_id: str
     flag_id: str
     body: str
@@ -62,7 +62,7 @@ class Delivery:
 
 @dataclass
 class Workload:
-    deliveries: list[Delivery]
+    receipts: list[WebhookReceipt]
     flags: int
     videos: int
     duplicates: int
@@ -124,7 +124,7 @@ def _flag_body(rng: random.Random, video: VideoModel, flag_id: str, now: datetim
 
 
 def workload(*, flags: int, videos: int, duplicate_rate: float, seed: int, prefix: str) -> Workload:
-    """``flags`` distinct flags over ``videos`` videos, plus duplicate deliveries, shuffled."""
+    """``flags`` distinct flags over ``videos`` videos, plus duplicate receipts, shuffled."""
     if flags < videos:
         raise ValueError("every video gets at least one flag")
     rng = random.Random(seed)
@@ -133,25 +133,27 @@ def workload(*, flags: int, videos: int, duplicate_rate: float, seed: int, prefi
     picks = list(range(videos)) + rng.choices(range(videos), weights=weights, k=flags - videos)
     rng.shuffle(picks)
     now = datetime.now(tz=UTC)
-    deliveries = []
+    receipts = []
     for index in picks:
         flag_id = f"flg_{uuid.UUID(int=rng.getrandbits(128)).hex}"
         body = _flag_body(rng, models[index], flag_id, now)
-        deliveries.append(Delivery(f"msg_{uuid.UUID(int=rng.getrandbits(128)).hex}", flag_id, body))
+        receipts.append(
+            WebhookReceipt(f"msg_{uuid.UUID(int=rng.getrandbits(128)).hex}", flag_id, body)
+        )
     duplicates = int(flags * duplicate_rate)
     for n in range(duplicates):
-        original_at = rng.randrange(len(deliveries))
-        original = deliveries[original_at]
+        original_at = rng.randrange(len(receipts))
+        original = receipts[original_at]
         if n % 2 == 0:
-            copy = original  # a retry of the same delivery: same webhook-id
+            copy = original  # a retry of the same receipt: same webhook-id
         else:
-            copy = Delivery(
+            copy = WebhookReceipt(
                 f"msg_{uuid.UUID(int=rng.getrandbits(128)).hex}", original.flag_id, original.body
             )
         # Soon after the original: retries race the first attempt.
-        deliveries.insert(min(len(deliveries), original_at + rng.randrange(1, 200)), copy)
+        receipts.insert(min(len(receipts), original_at + rng.randrange(1, 200)), copy)
     return Workload(
-        deliveries=deliveries,
+        receipts=receipts,
         flags=flags,
         videos=videos,
         duplicates=duplicates,
@@ -159,18 +161,18 @@ def workload(*, flags: int, videos: int, duplicate_rate: float, seed: int, prefi
     )
 
 
-def write_chunk(deliveries: list[Delivery], *, path: Path, url_path: str, secret: str) -> Path:
-    """Sign now (ahead by SIGN_AHEAD_SECONDS) and write the lines for deliveries.lua."""
+def write_chunk(receipts: list[WebhookReceipt], *, path: Path, url_path: str, secret: str) -> Path:
+    """Sign now (ahead by SIGN_AHEAD_SECONDS) and write the lines for receipts.lua."""
     webhook = Webhook(secret)
     timestamp = int(time.time()) + SIGN_AHEAD_SECONDS
     signed_at = datetime.fromtimestamp(timestamp, tz=UTC)
     with path.open("w") as out:
-        for d in deliveries:
+        for d in receipts:
             signature = webhook.sign(d.webhook_id, signed_at, d.body)
             out.write(f"{url_path}\t{d.webhook_id}\t{timestamp}\t{signature}\t{d.body}\n")
     return path
 
 
-def chunks(items: list[Delivery], size: int) -> Iterator[list[Delivery]]:
+def chunks(items: list[WebhookReceipt], size: int) -> Iterator[list[WebhookReceipt]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

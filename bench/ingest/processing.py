@@ -3,7 +3,7 @@ event per transaction (the services' own path, the baseline), in the same run.
 
     .venv/bin/python bench/ingest/processing.py [--flags 10000] [--videos 2000] [--rounds 2]
 
-Each round stores the same deliveries (bench/ingest/generate.py: heavy-tailed reuse of videos)
+Each round stores the same receipts (bench/ingest/generate.py: heavy-tailed reuse of videos)
 as raw events for two fresh platforms, processes one platform's event by event with
 ``raw_event_process`` and the other's with ``raw_events_process`` (batches of up to 500), in
 alternating order, and checks in SQL that both ended with the same cases, flags and audit
@@ -84,9 +84,9 @@ def main() -> int:
     from django.utils import timezone
 
     from moderation.choices import RawEventStatus
+    from moderation.intake.processing import raw_event_process, raw_events_process
+    from moderation.intake.receipts import WebhookReceipt, raw_event_store
     from moderation.models import AuditEvent, Case, Flag, Platform, RawEvent
-    from moderation.services.ingest import raw_event_process, raw_events_process
-    from moderation.services.raw_events import Delivery, raw_event_store
 
     def platform(slug: str) -> Platform:
         with open(os.devnull, "w") as quiet:
@@ -98,9 +98,9 @@ def main() -> int:
     def store(target: Platform, load: Any) -> list[int]:
         now = timezone.now()
         ids = []
-        for d in load.deliveries:
+        for d in load.receipts:
             raw_id = raw_event_store(
-                Delivery(
+                WebhookReceipt(
                     platform_id=target.pk,
                     webhook_id=d.webhook_id,
                     event_type="flag.created",

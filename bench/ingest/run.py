@@ -8,10 +8,10 @@
    one INSERT (bench/ingest/baseline.py; only the bench URLconf routes to it). A Celery worker
    processes what the endpoint stored, as in production, at nice 10: on a shared machine,
    answering platforms comes first and processing catches up.
-3. Throughput: the same signed flag.created deliveries (realistic video reuse) to both, with
-   the same number of connections, driven by wrk (deliveries.lua). Accepted flags/s, p50, p99;
+3. Throughput: the same signed flag.created receipts (realistic video reuse) to both, with
+   the same number of connections, driven by wrk (receipts.lua). Accepted flags/s, p50, p99;
    then how long until every accepted flag is processed (video, flag, case, priority, audit).
-4. Burst: 100,000 flags over 20,000 videos with 5% duplicate deliveries, then SQL counts:
+4. Burst: 100,000 flags over 20,000 videos with 5% duplicate receipts, then SQL counts:
    nothing lost, nothing duplicated, every video exactly one open case.
 
 Uses its own PostgreSQL database (dropped and created) and Redis database (BENCH_REDIS_URL,
@@ -47,7 +47,7 @@ from bench.ingest.generate import chunks, workload, write_chunk  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-LUA = Path(__file__).resolve().parent / "deliveries.lua"
+LUA = Path(__file__).resolve().parent / "receipts.lua"
 RESULTS = ROOT / "bench" / "results"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = os.environ.get("BENCH_DB", "saring_bench")
@@ -344,7 +344,7 @@ def _aggregate(parts: list[dict[str, Any]]) -> dict[str, Any]:
 def throughput(
     args: argparse.Namespace, raw: Path, inbound: str, log: Path, round_: int
 ) -> dict[str, dict[str, Any]]:
-    """The same deliveries to both endpoints, in alternating chunks (baseline, then ours), so
+    """The same receipts to both endpoints, in alternating chunks (baseline, then ours), so
     that both see the same background load on a shared machine. After each chunk of ours the
     worker finishes processing before the next baseline chunk starts."""
     load = workload(
@@ -354,10 +354,10 @@ def throughput(
         seed=100 + round_,
         prefix=f"71{round_}",
     )
-    size = -(-len(load.deliveries) // args.chunks)
+    size = -(-len(load.receipts) // args.chunks)
     parts: dict[str, list[dict[str, Any]]] = {"baseline": [], "ingest": []}
     drain = 0.0
-    for n, part in enumerate(chunks(load.deliveries, size)):
+    for n, part in enumerate(chunks(load.receipts, size)):
         for name, path in (
             ("baseline", "/bench/baseline/"),
             ("ingest", "/api/v1/webhooks/tiktok/"),
@@ -390,7 +390,7 @@ def capacities(
         prefix="72",
     )
     lines = write_chunk(
-        load.deliveries,
+        load.receipts,
         path=raw / "capacity.tsv",
         url_path="/api/v1/webhooks/tiktok/",
         secret=inbound,
@@ -415,7 +415,7 @@ def warm_up(args: argparse.Namespace, raw: Path, inbound: str, log: Path) -> Non
     load = workload(flags=2_000, videos=500, duplicate_rate=0.0, seed=7, prefix="70")
     for name, path in (("baseline", "/bench/baseline/"), ("ingest", "/api/v1/webhooks/tiktok/")):
         lines = write_chunk(
-            load.deliveries, path=raw / f"warmup-{name}.tsv", url_path=path, secret=inbound
+            load.receipts, path=raw / f"warmup-{name}.tsv", url_path=path, secret=inbound
         )
         wrk(lines, connections=args.connections, log=log)
         lines.unlink()
@@ -436,7 +436,7 @@ def burst(
     seconds = 0.0
     p99s, p50s = [], []
     # Signed chunk by chunk, just before sending, so every signature is inside the tolerance.
-    for n, part in enumerate(chunks(load.deliveries, args.burst_chunk)):
+    for n, part in enumerate(chunks(load.receipts, args.burst_chunk)):
         lines = write_chunk(
             part, path=raw / f"burst-{n}.tsv", url_path="/api/v1/webhooks/burst/", secret=inbound
         )
@@ -473,13 +473,13 @@ def burst(
 def sweep(env: dict[str, str]) -> int:
     code = (
         "import django; django.setup(); "
-        "from moderation.services.ingest import raw_events_process; print(raw_events_process())"
+        "from moderation.intake.processing import raw_events_process; print(raw_events_process())"
     )
     return int(sh([str(PYTHON), "-c", code], env=env).strip().splitlines()[-1])
 
 
 def burst_checks(platform_id: int, load: Any) -> dict[str, Any]:
-    expected_flags = {d.flag_id for d in load.deliveries}
+    expected_flags = {d.flag_id for d in load.receipts}
     with psycopg.connect(f"{PG}/{DB}") as conn:
         stored = {
             row[0]
@@ -600,15 +600,15 @@ def report(
         f"Server: gunicorn {args.worker_class}, {args.workers} workers x {args.threads} threads, "
         "production settings (DEBUG off, persistent database connections); one Celery worker "
         f"(concurrency {args.celery_concurrency}, nice 10) processing what the endpoint stores. "
-        f"Load: wrk, 1 thread, {args.connections} keep-alive connections, each delivery sent "
-        "once (bench/ingest/deliveries.lua).",
+        f"Load: wrk, 1 thread, {args.connections} keep-alive connections, each receipt sent "
+        "once (bench/ingest/receipts.lua).",
         "",
         "Rerun: `.venv/bin/python bench/ingest/run.py` (about 10 minutes with the default "
         "single round; `--help` for the knobs).",
         "",
         "## Throughput: real endpoint vs bare baseline",
         "",
-        f"{args.flags:,} signed `flag.created` deliveries over {args.videos:,} videos "
+        f"{args.flags:,} signed `flag.created` receipts over {args.videos:,} videos "
         "(heavy-tailed reuse, growing view counts), the same bodies to both endpoints; "
         f"sent in {args.chunks} alternating chunks per endpoint (baseline chunk, then ours, "
         "then the worker drains), so that both see the same background load. Throughput is "
@@ -681,7 +681,7 @@ def report(
         a = capacity["accept"]
         lines += [
             "",
-            "The two halves apart (same deliveries, new flags): with the worker paused, the "
+            "The two halves apart (same receipts, new flags): with the worker paused, the "
             f"endpoint accepted **{a['per_second']:.0f} flags/s** (p50 {ms(a['p50_us'])}, p99 "
             f"{ms(a['p99_us'])}; {a['per_second'] / base['per_second']:.2f} of the baseline "
             "above); then the worker alone processed them at "
@@ -693,7 +693,7 @@ def report(
             "two unique indexes (webhook-id, flag_id) and a partial one (not processed yet). "
             "The worker processes flag.created in batches (up to 500 raw events, one "
             "transaction and about a dozen statements each, flags and audit events written "
-            "with COPY; moderation/services/ingest_batch.py); while deliveries keep coming it "
+            "with COPY; moderation/services/ingest_batch.py); while receipts keep coming it "
             "waits 0.25 s before a batch that is not full, so batches stay large. One event per "
             "transaction cost about 11 statements per flag and reached ~240 flags/s. The worker "
             "runs at nice 10, but its PostgreSQL backend does not, so on two shared cores "
@@ -707,13 +707,13 @@ def report(
         c = burst_result["counts"]
         lines += [
             "",
-            "## Burst: 100,000 flags over 20,000 videos, 5% duplicate deliveries",
+            "## Burst: 100,000 flags over 20,000 videos, 5% duplicate receipts",
             "",
-            f"{burst_result['sent']:,} deliveries ({burst_result['flags']:,} distinct flags + "
+            f"{burst_result['sent']:,} receipts ({burst_result['flags']:,} distinct flags + "
             f"{burst_result['duplicates']:,} duplicates: half the same webhook-id, half the "
             f"same flag_id under a new webhook-id), shuffled; the busiest video got "
             f"{burst_result['flags_per_video_max']} flags. {args.burst_connections} connections."
-            f" {burst_result['seconds']:.0f} s, {burst_result['per_second']:.0f} deliveries/s "
+            f" {burst_result['seconds']:.0f} s, {burst_result['per_second']:.0f} receipts/s "
             f"(worst chunk p50 {ms(burst_result['p50_us_max_chunk'])}, "
             f"p99 {ms(burst_result['p99_us_max_chunk'])}). Everything was processed "
             f"{burst_result['drain_seconds']:.0f} s after the last answer: "

@@ -58,7 +58,7 @@ def django_claimer(index: int, claims: int, pace: float, barrier: Any, out: Any)
     from django.db import connection, transaction
 
     from moderation.models import Queue, User
-    from moderation.services.cases import case_claim_next
+    from moderation.review.claims import case_claim_next
 
     user = User.objects.get(username=f"bench-mod-{index:02d}")
     queue = Queue.objects.get(slug=QUEUE)
@@ -249,7 +249,7 @@ def claim_breakdown(claims: int = 100) -> dict[str, float]:
     from django.db import connection, transaction
 
     from moderation.models import Queue, User
-    from moderation.services.cases import case_claim_next
+    from moderation.review.claims import case_claim_next
 
     user = User.objects.get(username=f"bench-mod-{BENCH_MODERATORS - 1:02d}")
     queue = Queue.objects.get(slug=QUEUE)
@@ -534,7 +534,7 @@ def main() -> None:
     django_setup()
     from moderation.models import Case, Flag, Queue, User
     from moderation.permissions import platform_ids_of
-    from moderation.queues import queue_cases
+    from moderation.review.queues import queue_cases
 
     users = list(
         User.objects.filter(username__startswith="bench-mod-").order_by("username")[: args.claimers]

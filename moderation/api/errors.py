@@ -9,14 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from moderation.errors import ModerationError
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-
-def problem_body(
-    *, status_code: int, title: str, detail: str, type_: str = "about:blank", **extra: Any
-) -> dict[str, Any]:
-    return {"type": type_, "title": title, "status": status_code, "detail": detail, **extra}
+from moderation.problems import PROBLEM_CONTENT_TYPE, problem_body
 
 
 def problem_response(

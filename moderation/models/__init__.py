@@ -6,16 +6,7 @@ from moderation.models.cases import Case
 from moderation.models.clarifications import CaseClarification, Clarification, ClarificationVersion
 from moderation.models.content import Flag, RawEvent, Video
 from moderation.models.decisions import Appeal, Decision
-from moderation.models.notifications import (
-    EmailDelivery,
-    EmailKind,
-    EmailStatus,
-    Notification,
-    NotificationChannel,
-    NotificationEmailState,
-    NotificationKind,
-    NotificationPreference,
-)
+from moderation.models.notifications import EmailDelivery, Notification, NotificationPreference
 from moderation.models.outbox import OutboundDelivery, new_webhook_id
 from moderation.models.platforms import Platform, PlatformSecret, mask_secret
 from moderation.models.policy import ElectionPhase, Queue, SlaTarget, TuningParameter
@@ -31,13 +22,8 @@ __all__ = [
     "Decision",
     "ElectionPhase",
     "EmailDelivery",
-    "EmailKind",
-    "EmailStatus",
     "Flag",
     "Notification",
-    "NotificationChannel",
-    "NotificationEmailState",
-    "NotificationKind",
     "NotificationPreference",
     "Organisation",
     "OutboundDelivery",

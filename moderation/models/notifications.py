@@ -11,45 +11,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from moderation.choices import (
+    EmailKind,
+    EmailStatus,
+    NotificationChannel,
+    NotificationEmailState,
+    NotificationKind,
+)
 from moderation.models.cases import Case
 from moderation.models.platforms import Platform
-
-
-class NotificationKind(models.TextChoices):
-    CASE_ROUTED_TO_KPU = "case_routed_to_kpu", _("Kasus diteruskan ke KPU")
-    DECISION_AWAITING_APPROVAL = "decision_awaiting_approval", _("Keputusan menunggu persetujuan")
-    SLA_WARNING = "sla_warning", _("Kasus mendekati tenggat SLA")
-    SLA_BREACHED = "sla_breached", _("Kasus melewati tenggat SLA")
-    APPEAL_RECEIVED = "appeal_received", _("Banding diterima")
-    DELIVERY_FAILED = "delivery_failed", _("Callback gagal terkirim")
-    CALLBACK_DISABLED = "callback_disabled", _("Callback platform dimatikan")
-
-
-class NotificationChannel(models.TextChoices):
-    """How a user wants one kind of notification."""
-
-    IN_APP = "in_app", _("Hanya di aplikasi")
-    EMAIL_NOW = "email_now", _("Email segera")
-    DAILY_DIGEST = "daily_digest", _("Ringkasan harian (08.00 WIB)")
-
-
-class NotificationEmailState(models.TextChoices):
-    NONE = "none", _("Tanpa email")
-    WAITING = "waiting", _("Menunggu siklus kirim")
-    DIGEST = "digest", _("Menunggu ringkasan harian")
-    QUEUED = "queued", _("Masuk email")
-
-
-class EmailStatus(models.TextChoices):
-    PENDING = "pending", _("Menunggu")
-    SENDING = "sending", _("Sedang dikirim")
-    SENT = "sent", _("Terkirim")
-    FAILED = "failed", _("Gagal")
-
-
-class EmailKind(models.TextChoices):
-    IMMEDIATE = "immediate", _("Segera")
-    DIGEST = "digest", _("Ringkasan harian")
+from moderation.notification_texts import notification_text
 
 
 class EmailDelivery(models.Model):
@@ -80,7 +51,7 @@ class EmailDelivery(models.Model):
             models.Index(
                 fields=["next_attempt_at"],
                 name="email_due",
-                condition=models.Q(status__in=["pending", "sending"]),
+                condition=models.Q(status__in=[EmailStatus.PENDING, EmailStatus.SENDING]),
             ),
         ]
 
@@ -154,8 +125,6 @@ class Notification(models.Model):
     def text(self) -> tuple[str, str]:
         """(title, body) in the active language, rendered once per instance; the stored
         Indonesian text for a row without params (written before they existed)."""
-        from moderation.notification_texts import notification_text
-
         return notification_text(self.kind, self.params) or (self.title, self.body)
 
     @property

@@ -42,7 +42,7 @@ class OutboundDelivery(models.Model):
             models.Index(
                 fields=["next_attempt_at"],
                 name="delivery_due",
-                condition=models.Q(status__in=["pending", "sending"]),
+                condition=models.Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
             ),
             models.Index(fields=["platform", "status"], name="delivery_platform_status"),
         ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from moderation.choices import AuditAction, CaseStatus, Reason, Role
+from moderation.choices import AuditAction, CaseStatus, PrioritySignal, Reason, Role
 from moderation.priority import humanise_count
 
 register = template.Library()
@@ -164,21 +164,13 @@ def workspace_roles(user: Any) -> dict[str, bool]:
     }
 
 
-SIGNAL_LABELS = {
-    "reach": gettext_lazy("Jangkauan"),
-    "growth": gettext_lazy("Pertumbuhan"),
-    "flags": gettext_lazy("Jumlah laporan"),
-    "source": gettext_lazy("Sumber laporan"),
-    "severity": gettext_lazy("Tingkat keparahan"),
-    "phase": gettext_lazy("Tahapan pemilu"),
-    "sla": gettext_lazy("Tenggat SLA"),
-}
-
-
 @register.filter
 def signal_label(signal: str) -> str:
     """The name of a priority signal (the breakdown's ``signal`` key) in the user's language."""
-    return str(SIGNAL_LABELS.get(signal, signal))
+    try:
+        return str(PrioritySignal(signal).label)
+    except ValueError:
+        return signal
 
 
 @register.filter

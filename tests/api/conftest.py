@@ -1,17 +1,8 @@
-"""API test helpers: token and session clients per persona."""
+"""API test helpers: a token client per persona."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from tests.views.conftest import make_case  # noqa: F401  (shared fixture)
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+from tests.clients import token_client
 
 
 @pytest.fixture

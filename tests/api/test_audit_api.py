@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from moderation.services.cases import case_claim, case_release
+from moderation.review.claims import case_claim, case_release
 from tests.api.test_cases_api import assert_problem
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from moderation.choices import Action, ApprovalState, AuditAction, CaseStatus, Reason
+from moderation.choices import ApprovalState, AuditAction, CaseStatus, Reason
 from moderation.models import AuditEvent, Case, Decision
-from moderation.services.cases import case_claim
-from moderation.services.decisions import appeal_open, decision_record
+from moderation.review.claims import case_claim
 from tests.factories import PublishedClarificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -344,29 +343,13 @@ def test_held_decision_is_pending(api, moderator, make_case):
 
 
 def test_original_decider_cannot_decide_the_appeal(
-    api, moderator, second_moderator, supervisor, make_case, tiktok
+    api, moderator, second_moderator, supervisor, make_case, appealed_case
 ):
-    case = case_claim(case=make_case(), user=moderator)
-    first = decision_record(
-        case=case,
-        user=moderator,
-        version=case.version,
-        action=Action.REDUCE_REACH,
-        ground="community_guidelines",
-        category="hoax",
-        statement_of_reasons="Hoaks.",
-    )
-    appeal_open(
-        platform=tiktok,
-        appeal_id="apl_9",
-        decision=first,
-        statement="Bukan hoaks.",
-        created_at=timezone.now(),
-    )
+    case, _ = appealed_case(moderator, make_case())
     assert_problem(api(moderator).post(f"/api/v1/cases/{case.pk}/claim/"), 403)
     # Even when a supervisor hands it to them, the decision itself is refused.
     api(supervisor).post(f"/api/v1/cases/{case.pk}/release/")
-    from moderation.services.cases import case_reassign
+    from moderation.review.claims import case_reassign
 
     case_reassign(case=Case.objects.get(pk=case.pk), user=supervisor, assignee=moderator)
     case.refresh_from_db()

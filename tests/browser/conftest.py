@@ -21,7 +21,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from moderation.choices import PhaseKind
 from moderation.models import ElectionPhase
 from tests.factories import DEFAULT_PASSWORD
-from tests.views.conftest import make_case  # noqa: F401  (shared fixture)
 
 CHROMIUM = os.environ.get("SARING_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -5,14 +5,11 @@ import re
 import time
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from moderation.choices import Action, ApprovalState, CaseStatus
+from moderation.clarifications.services import clarification_attach
 from moderation.models import Case, Decision
-from moderation.services.cases import case_claim
-from moderation.services.clarifications import clarification_attach
-from moderation.services.decisions import appeal_open, decision_record
 from tests.browser.conftest import shot
 from tests.factories import PublishedClarificationFactory
 
@@ -145,25 +142,9 @@ def test_held_removal_is_approved_by_a_supervisor_and_becomes_final(
 
 
 def test_original_decider_cannot_review_the_appeal(
-    new_page, moderator, second_moderator, make_case, tiktok
+    new_page, moderator, second_moderator, make_case, appealed_case
 ):
-    case = case_claim(case=make_case(), user=moderator)
-    first = decision_record(
-        case=case,
-        user=moderator,
-        version=case.version,
-        action=Action.REDUCE_REACH,
-        ground="community_guidelines",
-        category="hoax",
-        statement_of_reasons="Hoaks tentang TPS.",
-    )
-    appeal_open(
-        platform=tiktok,
-        appeal_id="apl_browser",
-        decision=first,
-        statement="Video saya parodi.",
-        created_at=timezone.now(),
-    )
+    case, _ = appealed_case(moderator, make_case())
     page = new_page(moderator)
     page.goto("/queues/banding/")
     page.get_by_role("button", name=re.compile("Ambil berikutnya")).click()
@@ -177,7 +158,7 @@ def test_original_decider_cannot_review_the_appeal(
     other.goto("/queues/banding/")
     other.get_by_role("button", name=re.compile("Ambil berikutnya")).click()
     expect(other).to_have_url(re.compile(rf"/cases/{case.pk}/"))
-    expect(other.locator(".appeal")).to_contain_text("Video saya parodi.")
+    expect(other.locator(".appeal")).to_contain_text("Video saya satire.")
 
 
 def test_keyboard_shortcuts(new_page, moderator, make_case):

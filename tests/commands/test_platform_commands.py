@@ -14,16 +14,16 @@ from django.test import Client
 from django.utils import timezone
 
 from moderation.choices import AuditAction, OrganisationKind
+from moderation.intake.secrets import secret_generate
 from moderation.models import AuditEvent, Platform, PlatformSecret
-from moderation.services.secrets import secret_generate
-from tests.webhooks.helpers import deliver, flag_event
+from tests.intake.helpers import deliver, flag_event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _fresh_platform_cache():
-    from moderation.webhooks.ingest import webhook_platforms_forget
+    from moderation.intake.receive import webhook_platforms_forget
 
     webhook_platforms_forget()
     yield

@@ -2,24 +2,18 @@
 test database. Lease expiry puts an expired claim back in the queue."""
 
 import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from moderation.choices import AuditAction, CaseStatus
 from moderation.models import AuditEvent, Case
-from moderation.services.cases import case_claim
+from moderation.review.claims import case_claim
 from moderation.tasks import case_leases_expire
 from pemilu.celery import app
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_celery_is_configured_for_safe_delivery():
@@ -35,45 +29,11 @@ def test_celery_is_configured_for_safe_delivery():
 
 
 @pytest.fixture
-def worker():
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-        f"{db['NAME']}",
-        "SARING_ENV": "test",
-        "DJANGO_SETTINGS_MODULE": "pemilu.settings",
-    }
+def worker(celery_worker):
+    """A worker on a queue of its own; the name of the queue."""
     queue = f"wiring-{os.getpid()}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "pemilu",
-            "worker",
-            "-Q",
-            queue,
-            "-c",
-            "1",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    yield queue
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    celery_worker(queues=queue)
+    return queue
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from moderation.administration.platforms import platform_add
 from moderation.errors import ModerationError
 from moderation.management.base import SaringCommand
-from moderation.services.platforms import platform_add
 
 
 class Command(SaringCommand):

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from moderation.administration.platforms import DEFAULT_GRACE_HOURS, platform_secret_rotate
 from moderation.errors import ModerationError
 from moderation.management.base import SaringCommand
-from moderation.services.platforms import DEFAULT_GRACE_HOURS, platform_secret_rotate
 
 
 class Command(SaringCommand):

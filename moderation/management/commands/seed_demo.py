@@ -4,9 +4,10 @@ every reason, source and phase, clarifications, decisions, a held removal and an
 Idempotent: every object has a stable key, so running it twice duplicates nothing.
 """
 
+import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,36 +27,31 @@ from moderation.choices import (
     Reason,
     Role,
 )
+from moderation.clarifications.services import (
+    clarification_attach,
+    clarification_create,
+    clarification_publish,
+    clarification_submit,
+)
 from moderation.demo.captions import CAPTIONS, DAYS, HANDLES, NAMES, NOTES, PLACES
 from moderation.errors import ModerationError
+from moderation.intake.events import event_replay
+from moderation.intake.secrets import secret_generate
 from moderation.management.base import SaringCommand
 from moderation.models import (
     Case,
     Clarification,
     Decision,
     ElectionPhase,
-    Flag,
     Organisation,
     Platform,
     PlatformSecret,
     User,
     Video,
 )
-from moderation.selectors import phase_on, sla_target_minutes
-from moderation.services.cases import (
-    case_claim,
-    case_close,
-    case_escalate_to_kpu,
-    case_priority_refresh,
-)
-from moderation.services.clarifications import (
-    clarification_attach,
-    clarification_create,
-    clarification_publish,
-    clarification_submit,
-)
-from moderation.services.decisions import appeal_open, decision_record
-from moderation.services.secrets import secret_generate
+from moderation.review.cases import case_close, case_escalate_to_kpu
+from moderation.review.claims import case_claim
+from moderation.review.decisions import decision_record
 
 DEMO_PASSWORD = "Saring-demo-2024"  # noqa: S105 - printed demo login, refused in production
 DEMO_ELECTION = "Simulasi Pemilu (demo)"
@@ -127,6 +123,10 @@ class Ctx:
     platform: Platform
     users: dict[str, User]
     now: datetime
+
+
+def _rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def wib_datetime(day: date, hour: int, minute: int) -> datetime:
@@ -240,8 +240,12 @@ class Command(SaringCommand):
     # --- videos, flags, cases ------------------------------------------------------------
 
     def _videos(self, ctx: Ctx, count: int) -> int:
+        """Flag ``count`` videos through the webhook's own ingest service (``event_replay``):
+        the same validation, raw events, cases, priorities, SLA due times and audit events as
+        flags a platform sends."""
         rng = ctx.rng
         reasons = list(Reason.values)
+        sources, weights = zip(*SOURCES, strict=True)
         created = 0
         for i in range(count):
             reason = reasons[i % len(reasons)]
@@ -257,68 +261,39 @@ class Command(SaringCommand):
             else:
                 flagged = ctx.now - timedelta(minutes=rng.randrange(5, 60 * 72))
             handle = rng.choice(HANDLES).format(place=rng.choice(PLACES).replace(" ", "").lower())
-            caption = rng.choice(CAPTIONS[reason]).format(
-                place=rng.choice(PLACES), name=rng.choice(NAMES), day=rng.choice(DAYS), no=i
-            )
-            views = int(10 ** rng.uniform(2.3, 6.9))
-            video = Video.objects.create(
-                platform=ctx.platform,
-                platform_video_id=video_id,
-                url=f"https://www.tiktok.com/{handle}/video/{video_id}",
-                author_id=f"68{rng.randrange(10**16, 10**17)}",
-                author_handle=handle,
-                caption=caption,
-                language="id",
-                region="ID",
-                published_at=flagged - timedelta(hours=rng.randrange(1, 48)),
-                view_count=views,
-                view_count_updated_at=flagged,
-                author_is_political=rng.random() < 0.05,
-            )
-            self._flag_video(ctx, video, reason, flagged, index=i)
+            video = {
+                "id": video_id,
+                "url": f"https://www.tiktok.com/{handle}/video/{video_id}",
+                "author": {"id": f"68{rng.randrange(10**16, 10**17)}", "handle": handle},
+                "caption": rng.choice(CAPTIONS[reason]).format(
+                    place=rng.choice(PLACES), name=rng.choice(NAMES), day=rng.choice(DAYS), no=i
+                ),
+                "language": "id",
+                "region": "ID",
+                "published_at": _rfc3339(flagged - timedelta(hours=rng.randrange(1, 48))),
+                "view_count": int(10 ** rng.uniform(2.3, 6.9)),
+            }
+            for j in range(1 + min(int(rng.expovariate(0.6)), 9)):
+                source = rng.choices(sources, weights)[0]
+                at = flagged + timedelta(minutes=j * rng.randrange(1, 40))
+                flag = {
+                    "flag_id": f"flg_demo_{i:05d}_{j:02d}",
+                    "flagged_at": _rfc3339(at),
+                    "reason": reason if j == 0 or rng.random() < 0.8 else rng.choice(reasons),
+                    "source": source,
+                    "note": rng.choice(NOTES),
+                    "video": video,
+                }
+                if source == FlagSource.AUTOMATED:
+                    flag["confidence"] = round(rng.uniform(0.55, 0.99), 2)
+                body = {"type": "flag.created", "timestamp": _rfc3339(at), "data": flag}
+                event_replay(
+                    platform=ctx.platform,
+                    body=json.dumps(body, ensure_ascii=False),
+                    webhook_id=f"msg_demo_{i:05d}_{j:02d}",
+                    now=at + timedelta(seconds=rng.randrange(1, 30)),
+                )
         return created
-
-    def _flag_video(
-        self, ctx: Ctx, video: Video, reason: str, first_flag: datetime, *, index: int
-    ) -> Case:
-        rng = ctx.rng
-        n_flags = 1 + min(int(rng.expovariate(0.6)), 9)
-        phase = phase_on(timezone.localtime(first_flag).date())
-        case = Case.objects.create(
-            platform=ctx.platform,
-            video=video,
-            status=CaseStatus.NEW,
-            language=video.language,
-            opened_at=first_flag,
-            reasons=[reason],
-        )
-        reasons = {reason}
-        sources, weights = zip(*SOURCES, strict=True)
-        for j in range(n_flags):
-            flag_reason = reason if j == 0 or rng.random() < 0.8 else rng.choice(Reason.values)
-            reasons.add(flag_reason)
-            source = rng.choices(sources, weights)[0]
-            at = first_flag + timedelta(minutes=j * rng.randrange(1, 40))
-            Flag.objects.create(
-                platform=ctx.platform,
-                platform_flag_id=f"flg_demo_{index:05d}_{j:02d}",
-                video=video,
-                case=case,
-                reason=flag_reason,
-                source=source,
-                confidence=round(rng.uniform(0.55, 0.99), 2) if source == "automated" else None,
-                note=rng.choice(NOTES),
-                flagged_at=at,
-                received_at=at + timedelta(seconds=rng.randrange(1, 30)),
-            )
-        case.reasons = sorted(reasons)
-        case.flag_count = n_flags
-        case.last_flag_at = first_flag
-        minutes = sla_target_minutes(phase=phase, reasons=case.reasons)
-        case.due_at = first_flag + timedelta(minutes=minutes)
-        case.save(update_fields=["reasons", "flag_count", "last_flag_at", "due_at"])
-        case_priority_refresh(case=case, now=ctx.now)
-        return case
 
     # --- people at work ------------------------------------------------------------------
 
@@ -357,7 +332,6 @@ class Command(SaringCommand):
         historic = [c for c in open_cases if c.opened_at.year == 2024 or c.opened_at.year == 2023]
         current = [c for c in open_cases if c not in historic]
         moderator, moderator2 = users["moderator"], users["moderator2"]
-        supervisor = users["supervisor"]
 
         def decide(case: Case, user: User, action: str, when: datetime) -> Decision | None:
             try:
@@ -423,17 +397,34 @@ class Command(SaringCommand):
         big = next((c for c in current[20:] if (c.video.view_count or 0) > 1_000_000), None)
         if big is not None:
             decide(big, moderator2, Action.REMOVE, ctx.now - timedelta(minutes=10))
-        final = [d for d in first_decisions if d.is_final and d.case.status == CaseStatus.DECIDED]
+        # An appeal on a decision of `moderator`, so that `moderator2` can take the second
+        # review (the decider of an appealed case may not).
+        final = [
+            d
+            for d in first_decisions
+            if d.is_final
+            and d.case.status == CaseStatus.DECIDED
+            and d.decided_by_id == moderator.pk
+        ]
         if final:
-            target = final[0]
-            appeal_open(
+            appealed_at = ctx.now - timedelta(hours=2)
+            body = {
+                "type": "appeal.created",
+                "timestamp": _rfc3339(appealed_at),
+                "data": {
+                    "appeal_id": "apl_demo_0001",
+                    "decision_id": final[0].pk,
+                    "statement": "Video saya hanya menjelaskan ulang pengumuman resmi KPU, "
+                    "bukan hoaks.",
+                    "created_at": _rfc3339(appealed_at),
+                },
+            }
+            event_replay(
                 platform=ctx.platform,
-                appeal_id="apl_demo_0001",
-                decision=target,
-                statement="Video saya hanya menjelaskan ulang pengumuman resmi KPU, bukan hoaks.",
-                created_at=ctx.now - timedelta(hours=2),
+                body=json.dumps(body, ensure_ascii=False),
+                webhook_id="msg_demo_appeal_0001",
+                now=appealed_at,
             )
-        del supervisor
 
     def _print(self, ctx: Ctx, secrets: dict[str, str], created: int) -> None:
         out = self.stdout

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from moderation.management.base import SaringCommand
-from moderation.services.audit_seal import audit_log_seal, audit_log_verify
+from moderation.oversight.seal import audit_log_seal, audit_log_verify
 
 
 class Command(SaringCommand):

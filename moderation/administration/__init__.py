@@ -1,0 +1,1 @@
+"""Administration: what administrators change. Platforms and their secrets (contract §1)."""

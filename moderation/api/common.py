@@ -1,0 +1,16 @@
+"""What every API module shares: the problem+json responses documented on each operation, and
+the page size of lists."""
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.pagination import PageNumberPagination
+
+PROBLEM = OpenApiResponse(description="application/problem+json (RFC 9457)")
+
+
+ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200

@@ -1,0 +1,1 @@
+"""The review workspace's pages: queues, the case page, held decisions."""

@@ -1,0 +1,409 @@
+"""The case page and everything done from it: claim, lease, release, skip, escalate, decide,
+reassign, attach a clarification. Every write is one service call; errors become messages or
+a designed state on the page (already taken, lease expired, the case changed)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from moderation.choices import Action, ApprovalState, CaseAction
+from moderation.clarifications.selectors import clarifications_published
+from moderation.clarifications.services import clarification_attach
+from moderation.errors import (
+    AlreadyClaimed,
+    InvalidInput,
+    LeaseExpired,
+    ModerationError,
+    NotPermitted,
+    StaleVersion,
+)
+from moderation.models import Case, Queue
+from moderation.permissions import can_work_case, case_actions
+from moderation.review.cases import case_escalate_to_kpu
+from moderation.review.claims import (
+    case_claim,
+    case_lease_keep,
+    case_reassign,
+    case_release,
+    case_skip,
+)
+from moderation.review.decisions import decision_needs_approval, decision_record
+from moderation.review.forms import (
+    AttachClarificationForm,
+    DecisionForm,
+    EscalateForm,
+    ReassignForm,
+    SkipForm,
+    add_service_errors,
+)
+from moderation.review.queue_filters import queue_is_claimable
+from moderation.review.queues import queue_for_user
+from moderation.review.selectors import (
+    CaseDetail,
+    audit_user_names,
+    case_changes_since,
+    case_detail,
+    case_for_user,
+    moderators_for_case,
+)
+from moderation.web import case_url, redirect_back, request_user, workspace_view
+
+
+def _queue_from(request: HttpRequest) -> Queue | None:
+    slug = request.GET.get("queue") or request.POST.get("queue") or ""
+    if not slug:
+        return None
+    try:
+        return queue_for_user(user=request_user(request), slug=slug)
+    except ModerationError:
+        return None
+
+
+def _after_case_url(queue: Queue | None) -> str:
+    return reverse("queue_detail", args=[queue.slug]) if queue else reverse("queues")
+
+
+def _back_to_case(pk: int, queue: Queue | None) -> HttpResponse:
+    return redirect(case_url(pk, queue.slug if queue else ""))
+
+
+def _act(
+    request: HttpRequest, pk: int, queue: Queue | None, act: Callable[[], object], done: str
+) -> HttpResponse:
+    """Run a service call for a button on the case page: on success say ``done`` and go back
+    to the queue; refused, show why on the case page."""
+    try:
+        act()
+    except ModerationError as exc:
+        messages.error(request, exc.detail)
+        return _back_to_case(pk, queue)
+    messages.success(request, done)
+    return redirect(_after_case_url(queue))
+
+
+def _case_context(
+    request: HttpRequest,
+    detail: CaseDetail,
+    *,
+    decision_form: DecisionForm | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    user = request_user(request)
+    case = detail.case
+    queue = _queue_from(request)
+    actions = case_actions(
+        user,
+        case,
+        deciders=detail.deciders,
+        pending_decider_id=detail.pending_decision.decided_by_id
+        if detail.pending_decision
+        else None,
+    )
+    published = clarifications_published()
+    attached_ids = {link.clarification_id for link in detail.clarifications}
+    can_decide = actions.allows(CaseAction.DECIDE) and actions.holds_claim
+    if decision_form is None and can_decide:
+        decision_form = DecisionForm(
+            initial={
+                "version": case.version,
+                "seen_event": detail.last_event_id,
+                "category": case.reasons[0] if case.reasons else "",
+                "ground": "community_guidelines",
+                "clarification": next(iter(attached_ids), None),
+            },
+            clarifications=published,
+        )
+    can_reassign = actions.allows(CaseAction.REASSIGN)
+    can_attach = actions.allows(CaseAction.ATTACH_CLARIFICATION)
+    context: dict[str, Any] = {
+        "detail": detail,
+        "case": case,
+        "video": case.video,
+        "queue": queue,
+        "actions": actions,
+        "holds_claim": actions.holds_claim,
+        "taken_by_other": actions.held_by_other,
+        "can_claim": actions.allows(CaseAction.CLAIM) and not actions.holds_claim,
+        "can_decide": can_decide,
+        "can_escalate": actions.allows(CaseAction.ESCALATE),
+        "can_release": actions.allows(CaseAction.RELEASE),
+        "can_reassign": can_reassign,
+        "can_approve": actions.allows(CaseAction.REJECT_DECISION)
+        and detail.pending_decision is not None,
+        "can_attach": can_attach,
+        "original_decider": actions.appeal_self_review,
+        "queue_claimable": bool(queue and queue_is_claimable(queue) and can_work_case(user, case)),
+        "decision_form": decision_form,
+        "skip_form": SkipForm(),
+        "escalate_form": EscalateForm(),
+        "reassign_form": ReassignForm(moderators=moderators_for_case(case))
+        if can_reassign
+        else None,
+        "attach_form": AttachClarificationForm(
+            clarifications=published.exclude(pk__in=attached_ids)
+        )
+        if can_attach
+        else None,
+        "label_action": Action.LABEL,
+        "high_impact_held": decision_needs_approval(case=case, action=Action.REMOVE),
+        # Filled by the clarifications domain (suggested clarifications by claim similarity).
+        "suggested_clarifications": [],
+    }
+    context.update(extra)
+    return context
+
+
+@workspace_view
+def case_page(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = case_detail(user=request_user(request), case_id=pk)
+    return render(request, "moderation/case_detail.html", _case_context(request, detail))
+
+
+@require_POST
+@workspace_view
+def case_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    try:
+        case_claim(case=case, user=user)
+    except AlreadyClaimed as exc:
+        holder = Case.objects.select_related("assignee").get(pk=pk).assignee
+        if holder is not None:
+            messages.error(
+                request,
+                _("Kasus ini sudah diambil oleh %(user)s.") % {"user": holder.get_username()},
+            )
+        else:
+            messages.error(request, exc.detail)
+    except ModerationError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, _("Kasus diambil. Klaim Anda diperpanjang selama halaman terbuka.")
+        )
+    return _back_to_case(pk, queue)
+
+
+@require_POST
+@workspace_view
+def case_lease(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the open case page: keep the claim alive, or say it is gone."""
+    user = request_user(request)
+    case = case_for_user(user=user, case_id=pk)
+    kept = case_lease_keep(case=case, user=user)
+    return render(
+        request,
+        "moderation/_lease.html",
+        {"case": kept.case, "lease_state": kept.state},
+        status=200,
+    )
+
+
+@require_POST
+@workspace_view
+def case_release_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release by the button, or by navigator.sendBeacon when the page is left (204)."""
+    user = request_user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    beacon = request.POST.get("beacon") == "1"
+    try:
+        if beacon:
+            if case.assignee_id == user.pk:
+                case_release(case=case, user=user)
+            return HttpResponse(status=204)
+        case_release(case=case, user=user)
+    except ModerationError as exc:
+        if beacon:
+            return HttpResponse(status=204)
+        messages.error(request, exc.detail)
+        return _back_to_case(pk, queue)
+    messages.success(request, _("Kasus #%(id)s dilepas ke antrean.") % {"id": pk})
+    return redirect(_after_case_url(queue))
+
+
+@require_POST
+@workspace_view
+def case_skip_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    form = SkipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih alasan melewati kasus ini."))
+        return _back_to_case(pk, queue)
+    return _act(
+        request,
+        pk,
+        queue,
+        lambda: case_skip(case=case, user=user, reason=form.reason_text()),
+        _("Kasus #%(id)s dilewati.") % {"id": pk},
+    )
+
+
+@require_POST
+@workspace_view
+def case_escalate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    form = EscalateForm(request.POST)
+    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+    return _act(
+        request,
+        pk,
+        queue,
+        lambda: case_escalate_to_kpu(case=case, user=user, note=note),
+        _("Kasus #%(id)s diteruskan ke KPU untuk klarifikasi.") % {"id": pk},
+    )
+
+
+@require_POST
+@workspace_view
+def case_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    form = ReassignForm(request.POST, moderators=moderators_for_case(case))
+    if not form.is_valid():
+        messages.error(request, _("Pilih moderator tujuan."))
+    else:
+        try:
+            case_reassign(case=case, user=user, assignee=form.cleaned_data["assignee"])
+            messages.success(
+                request,
+                _("Kasus dialihkan ke %(user)s.")
+                % {"user": form.cleaned_data["assignee"].get_username()},
+            )
+        except ModerationError as exc:
+            messages.error(request, exc.detail)
+    return _back_to_case(pk, queue)
+
+
+@require_POST
+@workspace_view
+def case_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = case_for_user(user=user, case_id=pk)
+    queue = _queue_from(request)
+    form = AttachClarificationForm(request.POST, clarifications=clarifications_published())
+    if not form.is_valid():
+        messages.error(request, _("Pilih klarifikasi yang sudah terbit."))
+    else:
+        try:
+            clarification_attach(
+                case=case, clarification=form.cleaned_data["clarification"], user=user
+            )
+            messages.success(request, _("Klarifikasi dilampirkan."))
+        except ModerationError as exc:
+            messages.error(request, exc.detail)
+    return redirect_back(request, case_url(pk, queue.slug if queue else ""))
+
+
+@require_POST
+@workspace_view
+def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a decision. On a stale version, show what changed and keep the typed text."""
+    user = request_user(request)
+    detail = case_detail(user=user, case_id=pk)
+    case = detail.case
+    queue = _queue_from(request)
+    published = clarifications_published()
+    form = DecisionForm(request.POST, clarifications=published)
+    if not form.is_valid():
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(request, detail, decision_form=form),
+            status=400,
+        )
+    data = form.cleaned_data
+    try:
+        decision = decision_record(
+            case=case,
+            user=user,
+            version=data["version"],
+            action=data["action"],
+            ground=data["ground"],
+            category=data["category"],
+            statement_of_reasons=data["statement_of_reasons"],
+            clarification=data.get("clarification"),
+            territorial_scope=data.get("territorial_scope") or [],
+            facts=data.get("facts") or "",
+        )
+    except StaleVersion as exc:
+        changes = audit_user_names(
+            list(case_changes_since(case=case, event_id=data.get("seen_event") or 0))
+        )
+        fresh = request.POST.copy()
+        fresh["version"] = str(case.version)
+        fresh["seen_event"] = str(detail.last_event_id)
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(
+                request,
+                detail,
+                decision_form=DecisionForm(fresh, clarifications=published),
+                conflict={"error": exc, "changes": changes},
+            ),
+            status=409,
+        )
+    except LeaseExpired:
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(
+                request,
+                detail,
+                decision_form=DecisionForm(request.POST, clarifications=published),
+                lease_lost=True,
+            ),
+            status=409,
+        )
+    except InvalidInput as exc:
+        add_service_errors(form, exc, {})
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(request, detail, decision_form=form),
+            status=400,
+        )
+    except ModerationError as exc:
+        lost = case.assignee_id != user.pk
+        messages.error(request, exc.detail)
+        return render(
+            request,
+            "moderation/case_detail.html",
+            _case_context(
+                request,
+                detail,
+                decision_form=DecisionForm(request.POST, clarifications=published),
+                lease_lost=lost,
+                keep_form=True,
+            ),
+            status=403 if isinstance(exc, NotPermitted) else 409,
+        )
+    if decision.approval_state == ApprovalState.PENDING:
+        messages.warning(
+            request,
+            _(
+                "Keputusan #%(id)s dicatat dan menunggu persetujuan supervisor sebelum "
+                "dikirim ke platform."
+            )
+            % {"id": decision.pk},
+        )
+    else:
+        messages.success(
+            request,
+            _("Keputusan #%(id)s dicatat untuk kasus #%(case)s.")
+            % {"id": decision.pk, "case": case.pk},
+        )
+    return redirect(_after_case_url(queue))

@@ -1,1 +1,0 @@
-"""Every write, one function per use case. Import from the submodules."""

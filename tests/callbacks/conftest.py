@@ -1,7 +1,0 @@
-from tests.callbacks.fixtures import (  # noqa: F401 - fixtures
-    _broker,
-    callback_platform,
-    claimed_case,
-    platform,
-    private_redis,
-)
