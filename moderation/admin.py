@@ -3,13 +3,21 @@ call services and never write state directly."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from moderation.errors import ModerationError
+from moderation.administration.configuration import (
+    configuration_delete,
+    configuration_save,
+    configuration_validate,
+)
+from moderation.administration.platforms import platform_update
+from moderation.administration.videos import video_author_political_set
+from moderation.errors import InvalidInput, ModerationError
 from moderation.models import (
     Appeal,
     AuditEvent,
@@ -36,8 +44,8 @@ from moderation.models import (
     Video,
     mask_secret,
 )
-from moderation.policy import tuning_values_forget
 from moderation.review.claims import case_release
+from moderation.web import request_user
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -108,8 +116,32 @@ class PlatformAdmin(admin.ModelAdmin):
         "callback_disabled_reason",
         "masked_callback_secret",
     ]
-    readonly_fields = ["masked_callback_secret", "callback_enabled", "callback_disabled_reason"]
+    readonly_fields = [
+        "slug",
+        "organisation",
+        "masked_callback_secret",
+        "callback_enabled",
+        "callback_disabled_reason",
+    ]
     inlines = [PlatformSecretInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # `manage.py platform_add` registers a platform and prints its secrets
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Platform, form: Any, change: bool) -> None:
+        platform_update(
+            platform=obj,
+            user=request_user(request),
+            name=obj.name,
+            callback_url=obj.callback_url,
+            enabled=obj.enabled,
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        formset.save(commit=False)  # secrets are read-only here: nothing to write
 
     @admin.display(description=_("rahasia callback"))
     def masked_callback_secret(self, obj: Platform) -> str:
@@ -117,12 +149,41 @@ class PlatformAdmin(admin.ModelAdmin):
 
 
 @admin.register(Video)
-class VideoAdmin(admin.ModelAdmin):
-    list_display = ["platform_video_id", "platform", "author_handle", "view_count", "language"]
+class VideoAdmin(ReadOnlyAdmin):
+    list_display = [
+        "platform_video_id",
+        "platform",
+        "author_handle",
+        "author_is_political",
+        "view_count",
+        "language",
+    ]
     list_filter = ["platform", "language", "region", "author_is_political"]
     search_fields = ["platform_video_id", "author_handle", "caption"]
     list_select_related = ["platform"]
-    readonly_fields = ["created_at", "updated_at"]
+    actions = ["mark_political", "mark_not_political"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super(ReadOnlyAdmin, self).has_change_permission(request)
+
+    def _political(self, request: HttpRequest, queryset: QuerySet[Video], political: bool) -> None:
+        for video in queryset:
+            try:
+                video_author_political_set(
+                    video=video, political=political, user=request_user(request)
+                )
+            except ModerationError as exc:
+                self.message_user(request, exc.detail, messages.ERROR)
+                return
+        self.message_user(request, _("%(n)d video diperbarui.") % {"n": queryset.count()})
+
+    @admin.action(description=_("Tandai akun pembuat sebagai akun politik/resmi"))
+    def mark_political(self, request: HttpRequest, queryset: QuerySet[Video]) -> None:
+        self._political(request, queryset, True)
+
+    @admin.action(description=_("Tandai akun pembuat bukan akun politik"))
+    def mark_not_political(self, request: HttpRequest, queryset: QuerySet[Video]) -> None:
+        self._political(request, queryset, False)
 
 
 @admin.register(RawEvent)
@@ -180,7 +241,7 @@ class CaseAdmin(admin.ModelAdmin):
         released = 0
         for case in queryset.filter(assignee__isnull=False):
             try:
-                case_release(case=case, user=request.user)  # type: ignore[arg-type]
+                case_release(case=case, user=request_user(request))
                 released += 1
             except ModerationError as exc:
                 self.message_user(request, f"#{case.pk}: {exc.detail}", messages.ERROR)
@@ -240,15 +301,59 @@ class AppealAdmin(ReadOnlyAdmin):
     list_select_related = ["platform", "decision", "reviewer"]
 
 
+class PolicyForm(forms.ModelForm):
+    """Shows the service's validation (known tuning keys, ranges) as form errors, so that
+    nothing typed is lost."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        try:
+            configuration_validate(self.instance)
+        except InvalidInput as exc:
+            for name, message in (exc.extra.get("errors") or {}).items():
+                self.add_error(name if name in self.fields else None, str(message))
+
+
+class PolicyAdmin(admin.ModelAdmin):
+    """Election phases, SLA targets and tuning parameters: every save and delete goes through
+    administration/configuration.py, which validates and audits it."""
+
+    form = PolicyForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        configuration_save(obj=obj, user=request_user(request))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        configuration_delete(obj=obj, user=request_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            configuration_delete(obj=obj, user=request_user(request))
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ModerationError as exc:
+            self.message_user(request, exc.detail, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        try:
+            return super().changelist_view(request, extra_context)
+        except ModerationError as exc:
+            self.message_user(request, exc.detail, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(ElectionPhase)
-class ElectionPhaseAdmin(admin.ModelAdmin):
+class ElectionPhaseAdmin(PolicyAdmin):
     list_display = ["name", "election", "kind", "starts_on", "ends_on"]
     list_filter = ["election", "kind"]
     search_fields = ["name", "election"]
 
 
 @admin.register(SlaTarget)
-class SlaTargetAdmin(admin.ModelAdmin):
+class SlaTargetAdmin(PolicyAdmin):
     list_display = ["phase", "reason", "target_minutes"]
     list_filter = ["phase", "reason"]
     list_select_related = ["phase"]
@@ -256,20 +361,17 @@ class SlaTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(TuningParameter)
-class TuningParameterAdmin(admin.ModelAdmin):
+class TuningParameterAdmin(PolicyAdmin):
     list_display = ["key", "value", "description", "updated_at"]
     list_editable = ["value"]
     search_fields = ["key", "description"]
 
-    def save_model(
-        self, request: HttpRequest, obj: TuningParameter, form: Any, change: bool
-    ) -> None:
-        super().save_model(request, obj, form, change)
-        tuning_values_forget()
-
 
 @admin.register(Queue)
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(ReadOnlyAdmin):
+    """Queues are edited in the workspace (supervisors' queue form), which validates the
+    filters and audits the change."""
+
     list_display = ["name", "slug", "is_standard", "position"]
     list_filter = ["is_standard"]
     search_fields = ["name", "slug"]

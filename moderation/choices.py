@@ -285,6 +285,13 @@ class AuditAction(models.TextChoices):
     VIDEO_REMOVE = "video.remove", _("Video dihapus")
     QUEUE_CREATE = "queue.create", _("Antrean dibuat")
     QUEUE_UPDATE = "queue.update", _("Antrean diubah")
+    ELECTION_PHASE_SAVE = "election_phase.save", _("Tahapan pemilu disimpan")
+    ELECTION_PHASE_DELETE = "election_phase.delete", _("Tahapan pemilu dihapus")
+    SLA_TARGET_SAVE = "sla_target.save", _("Target SLA disimpan")
+    SLA_TARGET_DELETE = "sla_target.delete", _("Target SLA dihapus")
+    TUNING_SAVE = "tuning.save", _("Parameter penyetelan disimpan")
+    TUNING_DELETE = "tuning.delete", _("Parameter penyetelan dihapus")
+    VIDEO_POLITICAL_AUTHOR = "video.political_author", _("Status akun politik video diubah")
 
 
 class SkipReason(models.TextChoices):

@@ -56,6 +56,21 @@ DEFAULT_TUNING: dict[str, float] = {
 }
 
 
+# The range an administrator may set each tuning value to (administration/configuration.py).
+_TUNING_RANGES: dict[str, tuple[float, float]] = {
+    "priority.growth_views_per_hour": (1.0, 1e9),
+    "priority.sla_near_minutes": (0.0, 7 * 24 * 60.0),
+    "approval.reach_threshold": (0.0, 1e12),
+    "reopen.reach_growth_factor": (1.0, 1000.0),
+}
+POINTS_RANGE = (0.0, 100.0)
+
+
+def tuning_range(key: str) -> tuple[float, float]:
+    """The lowest and highest value a tuning key accepts; points are 0 to 100."""
+    return _TUNING_RANGES.get(key, POINTS_RANGE)
+
+
 @dataclass(frozen=True)
 class PrioritySignals:
     view_count: int | None

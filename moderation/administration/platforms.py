@@ -13,12 +13,14 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from moderation.choices import AuditAction, OrganisationKind
-from moderation.errors import InvalidInput, NotFound
+from moderation.errors import InvalidInput, NotFound, NotPermitted
 from moderation.intake.secrets import MalformedSecret, secret_generate, secret_validate
 from moderation.models import Organisation, Platform, PlatformSecret, User
 from moderation.oversight.audit import audit_record
+from moderation.permissions import is_administrator
 
 DEFAULT_GRACE_HOURS = 24.0
 MAX_GRACE_HOURS = 24.0 * 30
@@ -147,7 +149,7 @@ def _platform_create(
     callback_secret: str | None,
     actor: User | None,
 ) -> PlatformAdded:
-    organisation, _ = Organisation.objects.get_or_create(
+    organisation, _created = Organisation.objects.get_or_create(
         slug=slug, defaults={"name": name, "kind": OrganisationKind.PLATFORM}
     )
     if organisation.kind != OrganisationKind.PLATFORM:
@@ -176,6 +178,36 @@ def _platform_create(
     )
     _platforms_changed()
     return PlatformAdded(platform=platform, created=True, generated=generated)
+
+
+def platform_update(
+    *, platform: Platform, user: User, name: str, callback_url: str, enabled: bool
+) -> Platform:
+    """An administrator's edit of a platform's name, callback URL and whether it may send
+    webhooks at all (the admin's change form); audited with the fields before and after."""
+    if not is_administrator(user):
+        raise NotPermitted(_("Hanya administrator yang dapat mengubah platform."))
+    _validate(
+        slug=platform.slug, name=name, callback_url=callback_url, secret=None, callback_secret=None
+    )
+    fields = ("name", "callback_url", "enabled")
+    with transaction.atomic():
+        platform = Platform.objects.select_for_update().get(pk=platform.pk)
+        before = {f: getattr(platform, f) for f in fields}
+        platform.name, platform.callback_url, platform.enabled = name, callback_url, enabled
+        changed = [f for f in fields if getattr(platform, f) != before[f]]
+        if not changed:
+            return platform
+        platform.save(update_fields=changed)
+        audit_record(
+            action=AuditAction.PLATFORM_UPDATE,
+            obj=platform,
+            actor=user,
+            before={f: before[f] for f in changed},
+            after={f: getattr(platform, f) for f in changed},
+        )
+    _platforms_changed()
+    return platform
 
 
 @dataclass(frozen=True)

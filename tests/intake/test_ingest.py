@@ -21,9 +21,8 @@ from moderation.intake.policy import ingest_policy_forget
 from moderation.intake.receipts import DuplicateEvent, NewReceipt, WebhookReceipt
 from moderation.intake.rules import reopen_trigger
 from moderation.models import AuditEvent, Case, Flag, RawEvent, TuningParameter, Video
-from moderation.policy import tuning_values
-from moderation.priority import priority_compute
-from moderation.review.cases import case_priority_signals
+from moderation.policy import phase_current, tuning_values
+from moderation.priority import FlagSummary, priority_compute, priority_signals
 from tests.factories import CaseFactory, DecisionFactory, VideoFactory
 from tests.intake.helpers import encode, fixture, flag_event
 
@@ -409,9 +408,9 @@ def test_ingest_of_a_joining_flag_stays_within_a_query_budget(
 
 
 @pytest.mark.parametrize("now", [QUIET_PERIOD, OUTSIDE_PHASES])
-def test_ingest_priority_agrees_with_case_priority_refresh(tiktok, now):
-    """Ingest reads the flags with one aggregate; the case services read every row. Same
-    signals, same score and breakdown."""
+def test_ingest_priority_agrees_with_the_flag_rows(tiktok, now):
+    """Ingest reads the flags with one aggregate and memoised policy; the same signals read
+    from every flag row give the same score and breakdown."""
     for source, confidence in (("user_report", None), ("automated", 0.7), ("automated", 0.9)):
         event = flag_event(
             reason="voter_suppression",
@@ -421,7 +420,23 @@ def test_ingest_priority_agrees_with_case_priority_refresh(tiktok, now):
         )
         ingest_flag(tiktok, event, now=now)
     case = Case.objects.select_related("video").get()
-    expected = priority_compute(case_priority_signals(case, now=now), tuning_values())
+    flags = list(case.flags.values_list("source", "confidence"))
+    confidences = [c for _, c in flags if c is not None]
+    phase = phase_current(now)
+    signals = priority_signals(
+        view_count=case.video.view_count,
+        published_at=case.video.published_at,
+        flags=FlagSummary(
+            count=len(flags),
+            sources=frozenset(s for s, _ in flags),
+            max_confidence=max(confidences) if confidences else None,
+        ),
+        reasons=case.reasons,
+        phase_kind=phase.kind if phase else None,
+        due_at=case.due_at,
+        now=now,
+    )
+    expected = priority_compute(signals, tuning_values())
     assert case.priority == expected.score
     assert case.priority_breakdown == expected.breakdown()
 
