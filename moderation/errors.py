@@ -72,6 +72,11 @@ class InvalidInput(ModerationError):
     problem_type = "/problems/invalid-input"
     title = _("Masukan tidak valid")
 
+    @classmethod
+    def of(cls, errors: dict[str, Any]) -> "InvalidInput":
+        """One message per field; the detail lists them all."""
+        return cls("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
+
 
 class NotFound(ModerationError):
     status_code = 404

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from moderation.choices import AuditAction
 from moderation.errors import InvalidInput, NotPermitted
@@ -73,7 +73,7 @@ def configuration_validate(obj: models.Model) -> None:
                     _("Nilai harus antara %(low)s dan %(high)s.") % {"low": low, "high": high}
                 )
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
+        raise InvalidInput.of(errors)
 
 
 def _policy_forget() -> None:

@@ -13,7 +13,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from moderation.choices import AuditAction, OrganisationKind
 from moderation.errors import InvalidInput, NotFound, NotPermitted
@@ -49,15 +49,15 @@ def _validate(
 ) -> None:
     errors: dict[str, str] = {}
     if not _SLUG.match(slug):
-        errors["slug"] = "lowercase letters, digits and hyphens, at most 50"
+        errors["slug"] = _("huruf kecil, angka dan tanda hubung, paling banyak 50")
     if not name.strip() or len(name) > 200:
-        errors["name"] = "1 to 200 characters"
+        errors["name"] = _("1 sampai 200 karakter")
     try:
         URLValidator(schemes=["https", "http"])(callback_url)
         if len(callback_url) > 500:
             raise ValidationError("too long")
     except ValidationError:
-        errors["callback-url"] = "not a valid http(s) URL of at most 500 characters"
+        errors["callback-url"] = _("bukan URL http(s) yang sah dengan paling banyak 500 karakter")
     for label, value in (("secret", secret), ("callback-secret", callback_secret)):
         if value is not None:
             try:
@@ -154,8 +154,8 @@ def _platform_create(
     )
     if organisation.kind != OrganisationKind.PLATFORM:
         raise InvalidInput(
-            f"slug: the organisation {slug!r} exists and is not a platform",
-            errors={"slug": "taken by an organisation that is not a platform"},
+            _("slug: organisasi %(slug)s sudah ada dan bukan platform") % {"slug": slug},
+            errors={"slug": _("dipakai organisasi yang bukan platform")},
         )
     generated: dict[str, str] = {}
     if secret is None:
@@ -229,13 +229,15 @@ def platform_secret_rotate(
     now = now or timezone.now()
     if not 0 <= grace_hours <= MAX_GRACE_HOURS:
         raise InvalidInput(
-            f"--grace must be between 0 and {MAX_GRACE_HOURS:g} hours",
-            errors={"grace": f"0 to {MAX_GRACE_HOURS:g} hours"},
+            _("--grace harus antara 0 dan %(max)s jam") % {"max": f"{MAX_GRACE_HOURS:g}"},
+            errors={"grace": _("0 sampai %(max)s jam") % {"max": f"{MAX_GRACE_HOURS:g}"}},
         )
     with transaction.atomic():
         platform = Platform.objects.select_for_update().filter(slug=slug).first()
         if platform is None:
-            raise NotFound(f"no platform {slug!r}; add it with platform_add")
+            raise NotFound(
+                _("tidak ada platform %(slug)s; tambahkan dengan platform_add") % {"slug": slug}
+            )
         expires_at = now + timedelta(hours=grace_hours)
         # Secrets that would outlive the grace period are cut to it; earlier ones keep theirs.
         old = platform.secrets.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=expires_at))

@@ -3,7 +3,7 @@ account (the platform does not send it). Such videos' removals wait for a superv
 (review/decisions.py ``decision_needs_approval``)."""
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from moderation.choices import AuditAction
 from moderation.errors import NotPermitted

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from moderation.choices import (
     AuditAction,
@@ -42,16 +43,18 @@ def _validate(fields: dict[str, object]) -> None:
     errors: dict[str, str] = {}
     for name in ("claim", "title", "body"):
         if not str(fields.get(name) or "").strip():
-            errors[name] = "required"
+            errors[name] = _("wajib diisi")
     if fields.get("rating") not in ClarificationRating.values:
-        errors["rating"] = f"one of {', '.join(ClarificationRating.values)}"
+        errors["rating"] = _("salah satu dari %(values)s") % {
+            "values": ", ".join(ClarificationRating.values)
+        }
     sources = fields.get("sources") or []
     if not isinstance(sources, list) or not all(
         isinstance(u, str) and u.startswith(("https://", "http://")) for u in sources
     ):
-        errors["sources"] = "a list of http(s) URLs"
+        errors["sources"] = _("daftar URL http(s)")
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
+        raise InvalidInput.of(errors)
 
 
 def clarification_create(*, user: User, **fields: object) -> Clarification:
@@ -79,7 +82,7 @@ def clarification_update(
     with transaction.atomic():
         clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
         if clarification.status == ClarificationStatus.RETRACTED:
-            raise InvalidInput("A retracted clarification cannot be edited.")
+            raise InvalidInput(_("Klarifikasi yang ditarik tidak dapat diubah."))
         merged = {name: getattr(clarification, name) for name in EDITABLE_FIELDS}
         merged.update({k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
         _validate(merged)
@@ -131,11 +134,11 @@ def clarification_publish(
     """A KPU approver signs off: a new frozen version, and the platforms are told."""
     now = now or timezone.now()
     if not can_publish_clarifications(user):
-        raise NotPermitted(detail="Hanya penyetuju KPU yang dapat menerbitkan klarifikasi.")
+        raise NotPermitted(_("Hanya penyetuju KPU yang dapat menerbitkan klarifikasi."))
     with transaction.atomic():
         clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
         if clarification.author_id == user.pk:
-            raise NotPermitted(detail="Penulis tidak boleh menyetujui klarifikasinya sendiri.")
+            raise NotPermitted(_("Penulis tidak boleh menyetujui klarifikasinya sendiri."))
         before = clarification.status
         clarification.status = clarification_next_status(before, ClarificationEvent.PUBLISH)
         clarification.version += 1
@@ -199,8 +202,8 @@ def clarification_attach(
         case_actions(user, case, now=now).require(CaseAction.ATTACH_CLARIFICATION)
         if clarification.status != ClarificationStatus.PUBLISHED:
             raise InvalidInput(
-                "Only a published clarification can be attached.",
-                errors={"clarification": "not published"},
+                _("Hanya klarifikasi yang sudah terbit yang dapat dilampirkan."),
+                errors={"clarification": _("belum terbit")},
             )
         link, created = CaseClarification.objects.get_or_create(
             case=case,

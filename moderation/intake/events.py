@@ -24,6 +24,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from moderation.choices import (
     OPEN_CASE_STATUSES,
@@ -330,8 +331,11 @@ def appeal_ingest(
         )
         if decision is None:
             raise InvalidInput(
-                f"decision {data.decision_id} is unknown",
-                errors={"data.decision_id": f"no decision {data.decision_id} for this platform"},
+                _("keputusan %(id)s tidak dikenal") % {"id": data.decision_id},
+                errors={
+                    "data.decision_id": _("tidak ada keputusan %(id)s untuk platform ini")
+                    % {"id": data.decision_id}
+                },
             )
         try:
             appeal, created = appeal_open(
@@ -343,7 +347,10 @@ def appeal_ingest(
                 now=now,
             )
         except ModerationError as exc:
-            message = f"decision {data.decision_id} cannot be appealed: {exc.detail}"
+            message = _("keputusan %(id)s tidak dapat dibanding: %(why)s") % {
+                "id": data.decision_id,
+                "why": exc.detail,
+            }
             raise InvalidInput(message, errors={"data.decision_id": message}) from exc
         if not created:
             raise DuplicateEvent(data.appeal_id)

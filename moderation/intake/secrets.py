@@ -4,6 +4,8 @@ import base64
 import binascii
 import secrets
 
+from django.utils.translation import gettext as _
+
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a format prefix, not a secret
 MIN_BYTES, MAX_BYTES, DEFAULT_BYTES = 24, 64, 32
 
@@ -19,13 +21,14 @@ def secret_generate(n_bytes: int = DEFAULT_BYTES) -> str:
 def secret_validate(value: str) -> str:
     """Return the secret if well formed, else raise MalformedSecret with a one-line reason."""
     if not value.startswith(SECRET_PREFIX):
-        raise MalformedSecret(f"a secret must start with {SECRET_PREFIX!r}")
+        raise MalformedSecret(_("rahasia harus diawali %(prefix)s") % {"prefix": SECRET_PREFIX})
     try:
         raw = base64.b64decode(value[len(SECRET_PREFIX) :], validate=True)
     except (binascii.Error, ValueError):
-        raise MalformedSecret("the part after 'whsec_' is not valid base64") from None
+        raise MalformedSecret(_("bagian setelah whsec_ bukan base64 yang sah")) from None
     if not MIN_BYTES <= len(raw) <= MAX_BYTES:
         raise MalformedSecret(
-            f"the secret decodes to {len(raw)} bytes; it must be {MIN_BYTES} to {MAX_BYTES}"
+            _("rahasia berisi %(n)s bytes; harus %(low)s sampai %(high)s")
+            % {"n": len(raw), "low": MIN_BYTES, "high": MAX_BYTES}
         )
     return value

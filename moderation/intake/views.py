@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse, UnreadablePostError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
 from moderation.errors import ModerationError
@@ -113,7 +113,10 @@ def webhook_receive(request: HttpRequest, slug: str) -> JsonResponse:
             headers={"Allow": "POST"},
         )
     try:
-        return _receive(request, slug)
+        # Platforms read our answers in English, the contract's language, whatever the
+        # services' messages are written in (Indonesian at the source, translated).
+        with translation.override("en"):
+            return _receive(request, slug)
     except (OperationalError, InterfaceError) as exc:
         logger.error("database unavailable for webhook on %s: %s", _loggable(slug), exc)
         return _problem(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from moderation.choices import AuditAction, DeliveryStatus
 from moderation.errors import Conflict, InvalidInput, NotPermitted
@@ -29,7 +30,9 @@ def delivery_resend(
     now = now or timezone.now()
     ids = sorted({d.pk for d in deliveries})
     if not ids:
-        raise InvalidInput("Pilih minimal satu pengiriman.", errors={"deliveries": "required"})
+        raise InvalidInput(
+            _("Pilih minimal satu pengiriman."), errors={"deliveries": _("wajib diisi")}
+        )
     with transaction.atomic():
         rows = list(
             OutboundDelivery.objects.select_for_update(of=("self",))
@@ -42,7 +45,8 @@ def delivery_resend(
                 raise NotPermitted()
             if not platform.callback_enabled:
                 raise Conflict(
-                    detail=f"Callback {platform.name} sedang dimatikan; nyalakan dahulu."
+                    _("Callback %(platform)s sedang dimatikan; nyalakan dahulu.")
+                    % {"platform": platform.name}
                 )
         queued = []
         for row in rows:

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from moderation.choices import (
     NotificationChannel,
@@ -240,12 +241,14 @@ def notifications_mark_all_read(*, user: User, now: datetime | None = None) -> i
 def notification_preference_set(*, user: User, kind: str, channel: str) -> NotificationPreference:
     errors = {}
     if kind not in kinds_for(user):
-        errors["kind"] = f"unknown kind {kind!r}"
+        errors["kind"] = _("jenis tidak dikenal: %(value)s") % {"value": kind}
     if channel not in NotificationChannel.values:
-        errors["channel"] = f"one of {', '.join(NotificationChannel.values)}"
+        errors["channel"] = _("salah satu dari %(values)s") % {
+            "values": ", ".join(NotificationChannel.values)
+        }
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
-    preference, _ = NotificationPreference.objects.update_or_create(
+        raise InvalidInput.of(errors)
+    preference, _created = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"channel": channel}
     )
     return preference
@@ -255,9 +258,11 @@ def user_language_set(*, user: User, language: str) -> User:
     """Remember the language a user chose, for what is written to them outside the browser
     (e-mails). The browser itself follows the language cookie."""
     if language not in dict(settings.LANGUAGES):
-        raise InvalidInput(
-            f"unknown language {language!r}",
-            errors={"language": f"one of {', '.join(dict(settings.LANGUAGES))}"},
+        raise InvalidInput.of(
+            {
+                "language": _("salah satu dari %(values)s")
+                % {"values": ", ".join(dict(settings.LANGUAGES))}
+            }
         )
     if user.language != language:
         user.language = language

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from moderation.choices import (
     OPEN_CASE_STATUSES,
@@ -39,14 +40,16 @@ def appeal_open(
             return existing, False
         case = Case.objects.select_for_update(no_key=True).get(pk=decision.case_id)
         if case.platform_id != platform.pk:
-            raise InvalidInput("decision does not belong to this platform")
+            raise InvalidInput(_("keputusan ini bukan milik platform ini"))
         if not decision.is_final:
-            raise Conflict(detail="decision is not final")
+            raise Conflict(_("keputusan ini belum final"))
         if case.status != CaseStatus.DECIDED:
-            raise Conflict(detail=f"case is {case.status}, not decided")
+            raise Conflict(
+                _("kasus berstatus %(status)s, bukan diputuskan") % {"status": case.status}
+            )
         other_open = Case.objects.filter(video_id=case.video_id, status__in=OPEN_CASE_STATUSES)
         if other_open.exclude(pk=case.pk).exists():
-            raise Conflict(detail="the video already has another open case")
+            raise Conflict(_("video ini sudah punya kasus lain yang terbuka"))
         before = case.status
         case.status = next_status(case.status, CaseEvent.APPEAL)
         case.version += 1

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from moderation.choices import (
     AppealStatus,
@@ -84,7 +84,7 @@ def decision_reject(
 ) -> Decision:
     now = now or timezone.now()
     if not note.strip():
-        raise InvalidInput("A rejection needs a reason.", errors={"note": "required"})
+        raise InvalidInput(_("Penolakan perlu alasan."), errors={"note": _("wajib diisi")})
     with transaction.atomic():
         decision, case = _lock_pending(decision, user, CaseAction.REJECT_DECISION)
         before = case.status

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import DateTimeField, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from moderation.choices import CLAIMABLE_STATUSES, AuditAction, CaseAction, CaseEvent, CaseStatus
 from moderation.errors import InvalidInput, LeaseExpired, ModerationError, NotPermitted

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from moderation.choices import (
     HIGH_IMPACT_ACTIONS,
@@ -50,20 +51,20 @@ def _validate(
 ) -> None:
     errors: dict[str, str] = {}
     if action not in Action.values:
-        errors["action"] = f"unknown action {action!r}"
+        errors["action"] = _("tindakan tidak dikenal: %(value)s") % {"value": action}
     if ground not in Ground.values:
-        errors["ground"] = f"unknown ground {ground!r}"
+        errors["ground"] = _("dasar tidak dikenal: %(value)s") % {"value": ground}
     if category not in Reason.values:
-        errors["category"] = f"unknown category {category!r}"
+        errors["category"] = _("kategori tidak dikenal: %(value)s") % {"value": category}
     if not statement.strip():
-        errors["statement_of_reasons"] = "the statement of reasons is required"
+        errors["statement_of_reasons"] = _("pernyataan alasan wajib diisi")
     if action == Action.LABEL:
         if clarification is None:
-            errors["clarification"] = "a label decision needs a published clarification"
+            errors["clarification"] = _("keputusan label memerlukan klarifikasi yang sudah terbit")
         elif clarification.status != ClarificationStatus.PUBLISHED:
-            errors["clarification"] = "the clarification is not published"
+            errors["clarification"] = _("klarifikasi ini belum terbit")
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
+        raise InvalidInput.of(errors)
 
 
 def _publish(decision: Decision) -> None:

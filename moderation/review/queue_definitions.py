@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from moderation.choices import AuditAction
 from moderation.errors import InvalidInput, NotPermitted
@@ -18,15 +19,15 @@ _FIELDS = ["name", "description", "position", "filters"]
 def _validate(*, name: str, slug: str, position: int, exclude_pk: int | None = None) -> None:
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "required"
+        errors["name"] = _("wajib diisi")
     if not slug:
-        errors["slug"] = "required (letters, digits and hyphens)"
+        errors["slug"] = _("wajib diisi (huruf, angka dan tanda hubung)")
     elif Queue.objects.filter(slug=slug).exclude(pk=exclude_pk or 0).exists():
-        errors["slug"] = "already used by another queue"
+        errors["slug"] = _("sudah dipakai antrean lain")
     if position < 0:
-        errors["position"] = "0 or more"
+        errors["position"] = _("0 atau lebih")
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
+        raise InvalidInput.of(errors)
 
 
 def queue_create(

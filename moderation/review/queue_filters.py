@@ -21,7 +21,13 @@ from django.db.models import Exists, Expression, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from moderation.choices import OPEN_CASE_STATUSES, AuditAction, CaseStatus, Reason
+from moderation.choices import (
+    CLAIMABLE_STATUSES,
+    OPEN_CASE_STATUSES,
+    AuditAction,
+    CaseStatus,
+    Reason,
+)
 from moderation.errors import InvalidInput
 from moderation.models import AuditEvent, Platform, Queue, User
 
@@ -34,9 +40,6 @@ FILTER_KEYS = (
     "max_priority",
     "awaiting_approval",
 )
-
-
-CLAIMABLE_STATUSES = (CaseStatus.NEW, CaseStatus.APPEALED)
 
 
 # A case a moderator skipped stays out of their claim-next for this long.
@@ -52,29 +55,33 @@ def queue_filters_clean(raw: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     unknown = set(raw) - set(FILTER_KEYS)
     if unknown:
-        errors["filters"] = f"unknown keys: {', '.join(sorted(unknown))}"
+        errors["filters"] = _("kunci tidak dikenal: %(keys)s") % {
+            "keys": ", ".join(sorted(unknown))
+        }
 
     def str_list(key: str) -> list[str]:
         value = raw.get(key) or []
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            errors[key] = "a list of strings"
+            errors[key] = _("daftar teks")
             return []
         return sorted({v.strip() for v in value if v.strip()})
 
     reasons = str_list("reasons")
     if bad := [r for r in reasons if r not in Reason.values]:
-        errors["reasons"] = f"unknown reasons: {', '.join(bad)}"
+        errors["reasons"] = _("alasan tidak dikenal: %(values)s") % {"values": ", ".join(bad)}
     statuses = str_list("statuses")
     if bad := [s for s in statuses if s not in CaseStatus.values]:
-        errors["statuses"] = f"unknown statuses: {', '.join(bad)}"
+        errors["statuses"] = _("status tidak dikenal: %(values)s") % {"values": ", ".join(bad)}
     platforms = str_list("platforms")
     if platforms:
         known = set(Platform.objects.filter(slug__in=platforms).values_list("slug", flat=True))
         if bad := [p for p in platforms if p not in known]:
-            errors["platforms"] = f"unknown platforms: {', '.join(bad)}"
+            errors["platforms"] = _("platform tidak dikenal: %(values)s") % {
+                "values": ", ".join(bad)
+            }
     languages = [x.lower() for x in str_list("languages")]
     if bad := [x for x in languages if not _LANGUAGE.match(x)]:
-        errors["languages"] = f"not BCP 47 language codes: {', '.join(bad)}"
+        errors["languages"] = _("bukan kode bahasa BCP 47: %(values)s") % {"values": ", ".join(bad)}
 
     bounds: dict[str, int | None] = {}
     for key in ("min_priority", "max_priority"):
@@ -82,20 +89,20 @@ def queue_filters_clean(raw: Mapping[str, Any]) -> dict[str, Any]:
         if value in (None, ""):
             bounds[key] = None
         elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            errors[key] = "a whole number, 0 or more"
+            errors[key] = _("bilangan bulat, 0 atau lebih")
             bounds[key] = None
         else:
             bounds[key] = value
     low, high = bounds["min_priority"], bounds["max_priority"]
     if low is not None and high is not None and low > high:
-        errors["max_priority"] = "must not be below min_priority"
+        errors["max_priority"] = _("tidak boleh di bawah prioritas minimum")
 
     awaiting = raw.get("awaiting_approval")
     if awaiting is not None and not isinstance(awaiting, bool):
-        errors["awaiting_approval"] = "true, false or absent"
+        errors["awaiting_approval"] = _("true, false, atau dikosongkan")
 
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
+        raise InvalidInput.of(errors)
     for key, value in (
         ("reasons", reasons),
         ("platforms", platforms),

@@ -272,11 +272,11 @@ def test_queue_form_shows_validation_errors(supervisor):
         "/queues/new/", {"name": "Dup", "slug": "prioritas-tinggi", "position": 1}
     )
     assert response.status_code == 400
-    assert "already used by another queue" in response.content.decode()
+    assert "sudah dipakai antrean lain" in response.content.decode()
     response = signed_in(supervisor).post(
         "/queues/new/", {"name": "Lang", "position": 1, "languages": "bahasa jawa"}
     )
-    assert "not BCP 47" in response.content.decode()
+    assert "bukan kode bahasa BCP 47" in response.content.decode()
 
 
 def test_supervisor_edits_a_queue(supervisor):
