@@ -35,7 +35,7 @@ from moderation.errors import (
     ModerationError,
     NotPermitted,
 )
-from moderation.models import Case, Platform, Queue, User
+from moderation.models import Case, Clarification, Platform, Queue, User
 from moderation.transitions import is_allowed, next_status
 
 STAFF_ROLES = tuple(Role.values)
@@ -63,11 +63,6 @@ def is_kpu(user: User) -> bool:
 
 def is_moderator(user: User) -> bool:
     return user.has_role(Role.PLATFORM_MODERATOR)
-
-
-def require(condition: bool, message: str = "") -> None:
-    if not condition:
-        raise NotPermitted(message)
 
 
 # --- Platforms a user works for ----------------------------------------------------------------
@@ -119,6 +114,8 @@ _SUPERVISORS_ONLY = _("Hanya supervisor yang dapat melakukan ini.")
 _NOTHING_PENDING = _("Tidak ada keputusan yang menunggu persetujuan.")
 _OWN_DECISION = _("Keputusan tidak boleh disetujui oleh pembuatnya sendiri.")
 _CASE_SETTLED = _("Kasus ini sudah tidak terbuka.")
+_PUBLISHERS_ONLY = _("Hanya penyetuju KPU yang dapat menerbitkan klarifikasi.")
+_OWN_CLARIFICATION = _("Penulis tidak boleh menyetujui klarifikasinya sendiri.")
 
 
 # --- Cases, many at a time ---------------------------------------------------------------------
@@ -397,17 +394,23 @@ def can_create_clarification(user: User) -> bool:
 
 
 def can_publish_clarifications(user: User) -> bool:
-    """KPU approvers publish, send back and retract; never their own (the service checks)."""
+    """KPU approvers publish, send back and retract clarifications."""
     return user.has_role(Role.KPU_APPROVER)
+
+
+def clarification_publish_refusal(user: User, clarification: Clarification) -> NotPermitted | None:
+    """Why ``user`` may not publish ``clarification``, or None. Four eyes: an approver, and
+    never the author."""
+    if not can_publish_clarifications(user):
+        return NotPermitted(_PUBLISHERS_ONLY)
+    if clarification.author_id == user.pk:
+        return NotPermitted(_OWN_CLARIFICATION)
+    return None
 
 
 def can_read_clarification_drafts(user: User) -> bool:
     """Drafts are KPU's and supervisors'; everyone else reads the published ones."""
     return is_kpu(user) or is_supervisor(user)
-
-
-def can_read_clarifications(user: User) -> bool:
-    return is_staff_member(user)
 
 
 # --- Oversight and operations ------------------------------------------------------------------

@@ -262,6 +262,11 @@ SARING = {
     ),
 }
 
+if SARING_ENV == "test":
+    # Hashing every test user's password with PBKDF2's full work factor costs seconds per test
+    # on a busy machine; the tests of sign-in still run the whole flow, with a fast hasher.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,11 +5,7 @@ from django.db.models import QuerySet
 from moderation.choices import ClarificationStatus
 from moderation.errors import NotPermitted
 from moderation.models import Clarification, User
-from moderation.permissions import (
-    is_kpu,
-    is_staff_member,
-    is_supervisor,
-)
+from moderation.permissions import can_read_clarification_drafts, is_staff_member
 
 
 def clarifications_published() -> QuerySet[Clarification]:
@@ -24,6 +20,6 @@ def clarifications_for_user(user: User) -> QuerySet[Clarification]:
     if not is_staff_member(user):
         raise NotPermitted()
     qs = Clarification.objects.select_related("author", "approver").order_by("-created_at", "-pk")
-    if is_kpu(user) or is_supervisor(user):
+    if can_read_clarification_drafts(user):
         return qs
     return qs.filter(status__in=[ClarificationStatus.PUBLISHED, ClarificationStatus.RETRACTED])

@@ -33,6 +33,7 @@ from moderation.permissions import (
     can_publish_clarifications,
     can_write_clarifications,
     case_actions,
+    clarification_publish_refusal,
 )
 from moderation.transitions import clarification_next_status, next_status
 
@@ -133,12 +134,10 @@ def clarification_publish(
 ) -> Clarification:
     """A KPU approver signs off: a new frozen version, and the platforms are told."""
     now = now or timezone.now()
-    if not can_publish_clarifications(user):
-        raise NotPermitted(_("Hanya penyetuju KPU yang dapat menerbitkan klarifikasi."))
     with transaction.atomic():
         clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
-        if clarification.author_id == user.pk:
-            raise NotPermitted(_("Penulis tidak boleh menyetujui klarifikasinya sendiri."))
+        if refusal := clarification_publish_refusal(user, clarification):
+            raise refusal
         before = clarification.status
         clarification.status = clarification_next_status(before, ClarificationEvent.PUBLISH)
         clarification.version += 1

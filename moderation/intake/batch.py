@@ -40,7 +40,8 @@ from moderation.choices import (
     AuditAction,
     RawEventStatus,
 )
-from moderation.intake.parsing import Envelope, FlagCreated, PayloadInvalid, envelope_parse
+from moderation.intake.json_body import PayloadInvalid
+from moderation.intake.parsing import Envelope, FlagCreated, envelope_parse
 from moderation.intake.policy import tuning
 from moderation.intake.rows import (
     columns,
@@ -55,7 +56,7 @@ from moderation.intake.rules import (
     case_for_first_flag,
     reopen_trigger,
 )
-from moderation.intake.storage import flag_for, ingest_lock_key, video_fields_apply
+from moderation.intake.storage import flag_for, flags_copy, ingest_lock_key, video_fields_apply
 from moderation.models import AuditEvent, Case, Flag, RawEvent, Video
 from moderation.oversight.audit import audit_columns
 from moderation.priority import NO_FLAGS, FlagSummary
@@ -365,7 +366,7 @@ def _write(writes: _Writes, raw_event_ids: list[int], *, now: datetime) -> None:
     changed = list(writes.changed_cases.values())
     case_fields = sorted(set().union(*(state.changed for state in changed))) if changed else []
     rows_update_many(Case, [state.case for state in changed], case_fields)
-    _flags_copy(writes.flags)
+    flags_copy(writes.flags)
     writes.audit.sort(key=lambda spec: spec.raw_event_id)  # stable: an event's own order stays
     _audit_copy(writes.audit)
     with connection.cursor() as cursor:
@@ -376,53 +377,11 @@ def _first(pair: tuple[int, Case]) -> int:
     return pair[0]
 
 
-# Flags and audit events, one of each per event, are written with COPY and ids drawn from their
-# sequences first (audit events name their flag by id). The columns are listed here, not
-# derived from the models, to keep the ORM's per-value work out of the loop;
-# tests/moderation/test_ingest_batch.py reads back through the ORM what one-by-one writes.
-_FLAG_COLUMNS = (
-    "id",
-    "platform_id",
-    "platform_flag_id",
-    "video_id",
-    "case_id",
-    "raw_event_id",
-    "reason",
-    "source",
-    "confidence",
-    "note",
-    "flagged_at",
-    "received_at",
-)
+# Audit events, one per event, are written with COPY and ids drawn from their sequence first
+# (flags likewise: storage.flags_copy).
 # Every column of the audit table, from the model: a column added there without a value here
 # fails the COPY loudly (KeyError) instead of being left out.
 _AUDIT_COLUMNS: tuple[str, ...] = tuple(str(f.column) for f in AuditEvent._meta.concrete_fields)
-
-
-def _flags_copy(flags: list[Flag]) -> None:
-    for flag, pk in zip(flags, ids_reserve(Flag, len(flags)), strict=True):
-        flag.pk = pk
-    rows_copy(
-        Flag,
-        _FLAG_COLUMNS,
-        (
-            (
-                flag.pk,
-                flag.platform_id,
-                flag.platform_flag_id,
-                flag.video.pk,
-                flag.case.pk if flag.case else None,
-                flag.raw_event_id,
-                flag.reason,
-                flag.source,
-                flag.confidence,
-                flag.note,
-                flag.flagged_at,
-                flag.received_at,
-            )
-            for flag in flags
-        ),
-    )
 
 
 def _audit_copy(specs: list[_AuditSpec]) -> None:

@@ -123,7 +123,7 @@ def flag_ingest(
             row_update(video, changed)
 
         if case is not None and case.is_open:
-            return _flag_join(platform, data, video, case, raw_event_id, now)
+            return _flag_add(platform, data, video, case, raw_event_id, now)
         if case is None:
             return _case_open(platform, data, video, raw_event_id, now, reopened_from=None)
         trigger = reopen_trigger(
@@ -137,7 +137,7 @@ def flag_ingest(
             return _case_open(
                 platform, data, video, raw_event_id, now, reopened_from=case, trigger=trigger
             )
-        return _flag_attach_to_settled(platform, data, video, case, raw_event_id, now)
+        return _flag_add(platform, data, video, case, raw_event_id, now)
 
 
 def _case_open(
@@ -169,7 +169,7 @@ def _case_open(
     return FlagIngested(flag=flag, case=case, outcome=outcome, reopen_trigger=trigger)
 
 
-def _flag_join(
+def _flag_add(
     platform: Platform,
     data: FlagCreated,
     video: Video,
@@ -177,13 +177,19 @@ def _flag_join(
     raw_event_id: int,
     now: datetime,
 ) -> FlagIngested:
-    next_status(case.status, CaseEvent.FLAG_JOIN)  # refused before anything is written
+    """A flag joins the video's open case, or is counted on its settled one (not reopened)."""
+    if case.is_open:
+        next_status(case.status, CaseEvent.FLAG_JOIN)  # refused before anything is written
     flag = _flag_insert(
         platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
     )
-    fields, before, after = case_flag_joined(
-        case, video=video, data=data, flags=flag_summary(case), now=now
-    )
+    if case.is_open:
+        flags = flag_summary(case)
+        fields, before, after = case_flag_joined(case, video=video, data=data, flags=flags, now=now)
+        outcome = FlagOutcome.JOINED
+    else:
+        fields, before, after = case_flag_attached(case, data=data)
+        outcome = FlagOutcome.ATTACHED_TO_SETTLED
     row_update(case, fields)
     audit_record(
         action=AuditAction.CASE_FLAG_JOIN,
@@ -194,32 +200,7 @@ def _flag_join(
         before=before,
         after=after,
     )
-    return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.JOINED)
-
-
-def _flag_attach_to_settled(
-    platform: Platform,
-    data: FlagCreated,
-    video: Video,
-    case: Case,
-    raw_event_id: int,
-    now: datetime,
-) -> FlagIngested:
-    flag = _flag_insert(
-        platform=platform, data=data, video=video, case=case, raw_event_id=raw_event_id, now=now
-    )
-    fields, before, after = case_flag_attached(case, data=data)
-    row_update(case, fields)
-    audit_record(
-        action=AuditAction.CASE_FLAG_JOIN,
-        obj=flag,
-        case=case,
-        actor=None,
-        actor_kind=ActorKind.PLATFORM,
-        before=before,
-        after=after,
-    )
-    return FlagIngested(flag=flag, case=case, outcome=FlagOutcome.ATTACHED_TO_SETTLED)
+    return FlagIngested(flag=flag, case=case, outcome=outcome)
 
 
 def video_update(

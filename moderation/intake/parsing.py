@@ -11,7 +11,6 @@ Rules beyond the contract's field list (documented for platforms in docs/webhook
 - An optional field may be omitted or ``null``.
 """
 
-import json
 import math
 import re
 from collections.abc import Callable
@@ -23,18 +22,36 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from moderation.choices import FlagSource, Reason, WebhookEventType
+from moderation.intake.json_body import (
+    FieldError,
+    PayloadInvalid,
+    _check_values,
+    _clean,
+    _join,
+    error,
+    json_load,
+)
 
-MAX_DEPTH = 16
 MAX_BIGINT = 2**63 - 1
+
+
 VIDEO_REMOVED_BY = ("author", "platform")
+
 
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
 )
+
+
 _BCP47 = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+
+
 _REGION = re.compile(r"^[A-Za-z]{2}$")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 _url_validator = URLValidator(schemes=["http", "https"])
+
+
 # A plain http(s) URL with an ASCII host name, as platforms send them: accepted without running
 # URLValidator (tens of microseconds). Everything this matches, URLValidator accepts too
 # (tests/webhooks/test_parsing.py); anything else goes through URLValidator.
@@ -44,25 +61,12 @@ _PLAIN_URL = re.compile(
     r"(?:[/?#][\x21-\x7e]*)?\Z",
     re.IGNORECASE,
 )
+
+
 _REASONS = tuple(Reason.values)
+
+
 _SOURCES = tuple(FlagSource.values)
-
-FieldError = dict[str, str]
-
-
-class PayloadInvalid(Exception):
-    """The body cannot be accepted. ``errors`` is the contract's list of field problems."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
-
-
-def error(field: str, message: str) -> FieldError:
-    return {"field": field, "message": message}
-
-
-# --- Events ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -117,116 +121,6 @@ class Envelope:
     def handled(self) -> bool:
         return self.data is not None
 
-
-# --- JSON --------------------------------------------------------------------------------------
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"duplicate key {key[:50]!r}")
-            seen.add(key)
-    return obj
-
-
-def json_load(body: bytes) -> Any:
-    """Decode strictly; PayloadInvalid with a root-level error for anything that is not JSON."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise PayloadInvalid([error("", "the body is not UTF-8")]) from None
-    try:
-        return json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
-        )
-    except RecursionError:
-        raise PayloadInvalid([error("", f"nesting deeper than {MAX_DEPTH} levels")]) from None
-    except ValueError as exc:  # JSONDecodeError, duplicate keys, over-long integers
-        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        raise PayloadInvalid([error("", f"the body is not valid JSON: {message}")]) from None
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def _path(parts: tuple[str | int, ...]) -> str:
-    path = ""
-    for part in parts:
-        path = _join(path, part)
-    return path
-
-
-def _check_values(value: Any, errors: list[FieldError]) -> None:
-    """Depth, NUL, surrogates and infinities anywhere in the document (iterative walk; paths
-    are spelled out only for the nodes that have a problem)."""
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
-    while stack and len(errors) < 20:
-        node, parts = stack.pop()
-        if isinstance(node, str):
-            if "\x00" in node:
-                errors.append(error(_path(parts), "contains a NUL character"))
-            elif not node.isascii() and _SURROGATE.search(node):
-                errors.append(error(_path(parts), "contains an unpaired surrogate"))
-        elif isinstance(node, dict):
-            if len(parts) >= MAX_DEPTH:
-                errors.append(error(_path(parts), f"nesting deeper than {MAX_DEPTH} levels"))
-                continue
-            for key, child in node.items():
-                if _printable(key):
-                    stack.append((child, (*parts, key)))
-                else:
-                    errors.append(
-                        error(_path((*parts, "?")), "a key contains NUL or invalid characters")
-                    )
-        elif isinstance(node, list):
-            if len(parts) >= MAX_DEPTH:
-                errors.append(error(_path(parts), f"nesting deeper than {MAX_DEPTH} levels"))
-                continue
-            stack.extend((child, (*parts, i)) for i, child in enumerate(node))
-        elif isinstance(node, float) and not math.isfinite(node):
-            errors.append(error(_path(parts), "number out of range"))
-
-
-def _clean(node: Any, depth: int, strings: bool) -> bool:
-    """True if _check_values would find nothing: the same rules, without building paths.
-    ``strings``: check strings and keys for NUL and surrogates. Only a ``\\u`` escape can put
-    them into a document decoded from UTF-8 (json rejects raw control characters), so a body
-    without one skips those checks."""
-    if isinstance(node, str):
-        return not strings or (
-            "\x00" not in node and (node.isascii() or not _SURROGATE.search(node))
-        )
-    if isinstance(node, dict):
-        if depth >= MAX_DEPTH:
-            return False
-        for key, child in node.items():
-            if len(key) > 200 or (strings and not _printable(key)):
-                return False
-            if not _clean(child, depth + 1, strings):
-                return False
-        return True
-    if isinstance(node, list):
-        if depth >= MAX_DEPTH:
-            return False
-        return all(_clean(child, depth + 1, strings) for child in node)
-    return not isinstance(node, float) or math.isfinite(node)
-
-
-def _printable(key: str) -> bool:
-    return len(key) <= 200 and "\x00" not in key and (key.isascii() or not _SURROGATE.search(key))
-
-
-# --- Field readers -----------------------------------------------------------------------------
 
 _MISSING = object()
 
@@ -384,9 +278,6 @@ def _language_problem(value: str) -> str | None:
 
 def _region_problem(value: str) -> str | None:
     return None if _REGION.match(value) else "must be an ISO 3166-1 alpha-2 code, e.g. ID"
-
-
-# --- Event data --------------------------------------------------------------------------------
 
 
 def _video(reader: _Reader, *, full: bool) -> VideoData | None:

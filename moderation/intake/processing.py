@@ -15,7 +15,8 @@ from moderation.choices import (
 )
 from moderation.errors import ModerationError
 from moderation.intake.events import event_process, logger
-from moderation.intake.parsing import PayloadInvalid, envelope_parse
+from moderation.intake.json_body import PayloadInvalid
+from moderation.intake.parsing import envelope_parse
 from moderation.intake.policy import (
     platform_by_id,
 )

@@ -18,7 +18,8 @@ from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
 from moderation.errors import ModerationError
-from moderation.intake.parsing import FieldError, PayloadInvalid, envelope_parse, error
+from moderation.intake.json_body import FieldError, PayloadInvalid, error
+from moderation.intake.parsing import envelope_parse
 from moderation.intake.receipts import WebhookReceipt, natural_key
 from moderation.intake.receive import receipt_ingest, webhook_platform
 from moderation.intake.verification import SignatureRejected, receipt_verify

@@ -11,14 +11,8 @@ from django.core.validators import URLValidator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation.intake.parsing import (
-    _PLAIN_URL,
-    MAX_DEPTH,
-    _check_values,
-    _clean,
-    _url_problem,
-    json_load,
-)
+from moderation.intake.json_body import MAX_DEPTH, _check_values, _clean, json_load
+from moderation.intake.parsing import _PLAIN_URL, _url_problem
 
 odd_text = st.one_of(
     st.text(max_size=8),

@@ -23,7 +23,7 @@ from moderation.errors import (
     NotPermitted,
     StaleVersion,
 )
-from moderation.models import Case, Queue
+from moderation.models import Case, Queue, User
 from moderation.permissions import can_work_case, case_actions
 from moderation.review.cases import case_escalate_to_kpu
 from moderation.review.claims import (
@@ -73,18 +73,30 @@ def _back_to_case(pk: int, queue: Queue | None) -> HttpResponse:
     return redirect(case_url(pk, queue.slug if queue else ""))
 
 
+def _target(request: HttpRequest, pk: int) -> tuple[User, Case, Queue | None]:
+    """Who acts, on which case (one they may read), from which queue."""
+    user = request_user(request)
+    return user, case_for_user(user=user, case_id=pk), _queue_from(request)
+
+
 def _act(
-    request: HttpRequest, pk: int, queue: Queue | None, act: Callable[[], object], done: str
+    request: HttpRequest,
+    pk: int,
+    queue: Queue | None,
+    act: Callable[[], object],
+    done: Callable[[], str],
+    *,
+    stay: bool = False,
 ) -> HttpResponse:
-    """Run a service call for a button on the case page: on success say ``done`` and go back
-    to the queue; refused, show why on the case page."""
+    """Run a service call for a button on the case page: on success say ``done()`` and go
+    back to the queue (or stay on the case); refused, show why on the case page."""
     try:
         act()
     except ModerationError as exc:
         messages.error(request, exc.detail)
         return _back_to_case(pk, queue)
-    messages.success(request, done)
-    return redirect(_after_case_url(queue))
+    messages.success(request, done())
+    return _back_to_case(pk, queue) if stay else redirect(_after_case_url(queue))
 
 
 def _case_context(
@@ -168,9 +180,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @workspace_view
 def case_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = case_for_user(user=user, case_id=pk)
-    queue = _queue_from(request)
+    user, case, queue = _target(request, pk)
     try:
         case_claim(case=case, user=user)
     except AlreadyClaimed as exc:
@@ -210,9 +220,7 @@ def case_lease(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_view
 def case_release_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Release by the button, or by navigator.sendBeacon when the page is left (204)."""
-    user = request_user(request)
-    case = case_for_user(user=user, case_id=pk)
-    queue = _queue_from(request)
+    user, case, queue = _target(request, pk)
     beacon = request.POST.get("beacon") == "1"
     try:
         if beacon:
@@ -232,9 +240,7 @@ def case_release_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @workspace_view
 def case_skip_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = case_for_user(user=user, case_id=pk)
-    queue = _queue_from(request)
+    user, case, queue = _target(request, pk)
     form = SkipForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Pilih alasan melewati kasus ini."))
@@ -244,16 +250,14 @@ def case_skip_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         queue,
         lambda: case_skip(case=case, user=user, reason=form.reason_text()),
-        _("Kasus #%(id)s dilewati.") % {"id": pk},
+        lambda: _("Kasus #%(id)s dilewati.") % {"id": pk},
     )
 
 
 @require_POST
 @workspace_view
 def case_escalate_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = case_for_user(user=user, case_id=pk)
-    queue = _queue_from(request)
+    user, case, queue = _target(request, pk)
     form = EscalateForm(request.POST)
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""
     return _act(
@@ -261,49 +265,42 @@ def case_escalate_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         queue,
         lambda: case_escalate_to_kpu(case=case, user=user, note=note),
-        _("Kasus #%(id)s diteruskan ke KPU untuk klarifikasi.") % {"id": pk},
+        lambda: _("Kasus #%(id)s diteruskan ke KPU untuk klarifikasi.") % {"id": pk},
     )
 
 
 @require_POST
 @workspace_view
 def case_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = case_for_user(user=user, case_id=pk)
-    queue = _queue_from(request)
+    user, case, queue = _target(request, pk)
     form = ReassignForm(request.POST, moderators=moderators_for_case(case))
     if not form.is_valid():
         messages.error(request, _("Pilih moderator tujuan."))
-    else:
-        try:
-            case_reassign(case=case, user=user, assignee=form.cleaned_data["assignee"])
-            messages.success(
-                request,
-                _("Kasus dialihkan ke %(user)s.")
-                % {"user": form.cleaned_data["assignee"].get_username()},
-            )
-        except ModerationError as exc:
-            messages.error(request, exc.detail)
-    return _back_to_case(pk, queue)
+        return _back_to_case(pk, queue)
+    assignee = form.cleaned_data["assignee"]
+    return _act(
+        request,
+        pk,
+        queue,
+        lambda: case_reassign(case=case, user=user, assignee=assignee),
+        lambda: _("Kasus dialihkan ke %(user)s.") % {"user": assignee.get_username()},
+        stay=True,
+    )
 
 
 @require_POST
 @workspace_view
 def case_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = case_for_user(user=user, case_id=pk)
-    queue = _queue_from(request)
+    user, case, queue = _target(request, pk)
     form = AttachClarificationForm(request.POST, clarifications=clarifications_published())
     if not form.is_valid():
         messages.error(request, _("Pilih klarifikasi yang sudah terbit."))
-    else:
-        try:
-            clarification_attach(
-                case=case, clarification=form.cleaned_data["clarification"], user=user
-            )
-            messages.success(request, _("Klarifikasi dilampirkan."))
-        except ModerationError as exc:
-            messages.error(request, exc.detail)
+        return redirect_back(request, case_url(pk, queue.slug if queue else ""))
+    try:
+        clarification_attach(case=case, clarification=form.cleaned_data["clarification"], user=user)
+        messages.success(request, _("Klarifikasi dilampirkan."))
+    except ModerationError as exc:
+        messages.error(request, exc.detail)
     return redirect_back(request, case_url(pk, queue.slug if queue else ""))
 
 
@@ -317,13 +314,15 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
     queue = _queue_from(request)
     published = clarifications_published()
     form = DecisionForm(request.POST, clarifications=published)
+
+    def page(status: int, form: DecisionForm | None = None, **extra: Any) -> HttpResponse:
+        """The case page again, with the typed decision (``form``, or the posted data)."""
+        form = form or DecisionForm(request.POST, clarifications=published)
+        context = _case_context(request, detail, decision_form=form, **extra)
+        return render(request, "moderation/case_detail.html", context, status=status)
+
     if not form.is_valid():
-        return render(
-            request,
-            "moderation/case_detail.html",
-            _case_context(request, detail, decision_form=form),
-            status=400,
-        )
+        return page(400, form)
     data = form.cleaned_data
     try:
         decision = decision_record(
@@ -345,52 +344,17 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
         fresh = request.POST.copy()
         fresh["version"] = str(case.version)
         fresh["seen_event"] = str(detail.last_event_id)
-        return render(
-            request,
-            "moderation/case_detail.html",
-            _case_context(
-                request,
-                detail,
-                decision_form=DecisionForm(fresh, clarifications=published),
-                conflict={"error": exc, "changes": changes},
-            ),
-            status=409,
-        )
+        fresh_form = DecisionForm(fresh, clarifications=published)
+        return page(409, fresh_form, conflict={"error": exc, "changes": changes})
     except LeaseExpired:
-        return render(
-            request,
-            "moderation/case_detail.html",
-            _case_context(
-                request,
-                detail,
-                decision_form=DecisionForm(request.POST, clarifications=published),
-                lease_lost=True,
-            ),
-            status=409,
-        )
+        return page(409, lease_lost=True)
     except InvalidInput as exc:
         add_service_errors(form, exc, {})
-        return render(
-            request,
-            "moderation/case_detail.html",
-            _case_context(request, detail, decision_form=form),
-            status=400,
-        )
+        return page(400, form)
     except ModerationError as exc:
-        lost = case.assignee_id != user.pk
         messages.error(request, exc.detail)
-        return render(
-            request,
-            "moderation/case_detail.html",
-            _case_context(
-                request,
-                detail,
-                decision_form=DecisionForm(request.POST, clarifications=published),
-                lease_lost=lost,
-                keep_form=True,
-            ),
-            status=403 if isinstance(exc, NotPermitted) else 409,
-        )
+        status = 403 if isinstance(exc, NotPermitted) else 409
+        return page(status, lease_lost=case.assignee_id != user.pk, keep_form=True)
     if decision.approval_state == ApprovalState.PENDING:
         messages.warning(
             request,

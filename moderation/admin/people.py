@@ -1,0 +1,38 @@
+"""Organisations and users."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from moderation.models import (
+    Organisation,
+    User,
+)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "email", "organisation", "roles", "is_active", "last_login"]
+    list_filter = ["organisation", "groups", "is_active"]
+    list_select_related = ["organisation"]
+    search_fields = ["username", "email", "first_name", "last_name"]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Saring"), {"fields": ("organisation", "language")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("peran"))
+    def roles(self, obj: User) -> str:
+        return ", ".join(g.name for g in obj.groups.all())

@@ -1,0 +1,100 @@
+"""Election phases, SLA targets and tuning parameters, saved through
+administration/configuration.py; queues are edited in the workspace."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+
+from moderation.admin.base import ReadOnlyAdmin
+from moderation.administration.configuration import (
+    configuration_delete,
+    configuration_save,
+    configuration_validate,
+)
+from moderation.errors import InvalidInput, ModerationError
+from moderation.models import (
+    ElectionPhase,
+    Queue,
+    SlaTarget,
+    TuningParameter,
+)
+from moderation.web import request_user
+
+
+class PolicyForm(forms.ModelForm):
+    """Shows the service's validation (known tuning keys, ranges) as form errors, so that
+    nothing typed is lost."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        try:
+            configuration_validate(self.instance)
+        except InvalidInput as exc:
+            for name, message in (exc.extra.get("errors") or {}).items():
+                self.add_error(name if name in self.fields else None, str(message))
+
+
+class PolicyAdmin(admin.ModelAdmin):
+    """Election phases, SLA targets and tuning parameters: every save and delete goes through
+    administration/configuration.py, which validates and audits it."""
+
+    form = PolicyForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        configuration_save(obj=obj, user=request_user(request))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        configuration_delete(obj=obj, user=request_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            configuration_delete(obj=obj, user=request_user(request))
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ModerationError as exc:
+            self.message_user(request, exc.detail, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        try:
+            return super().changelist_view(request, extra_context)
+        except ModerationError as exc:
+            self.message_user(request, exc.detail, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(ElectionPhase)
+class ElectionPhaseAdmin(PolicyAdmin):
+    list_display = ["name", "election", "kind", "starts_on", "ends_on"]
+    list_filter = ["election", "kind"]
+    search_fields = ["name", "election"]
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(PolicyAdmin):
+    list_display = ["phase", "reason", "target_minutes"]
+    list_filter = ["phase", "reason"]
+    list_select_related = ["phase"]
+    list_editable = ["target_minutes"]
+
+
+@admin.register(TuningParameter)
+class TuningParameterAdmin(PolicyAdmin):
+    list_display = ["key", "value", "description", "updated_at"]
+    list_editable = ["value"]
+    search_fields = ["key", "description"]
+
+
+@admin.register(Queue)
+class QueueAdmin(ReadOnlyAdmin):
+    """Queues are edited in the workspace (supervisors' queue form), which validates the
+    filters and audits the change."""
+
+    list_display = ["name", "slug", "is_standard", "position"]
+    list_filter = ["is_standard"]
+    search_fields = ["name", "slug"]
