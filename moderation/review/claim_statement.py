@@ -201,8 +201,3 @@ def claim_statement_cached(*, key: Hashable, build: Callable[[], ClaimStatement]
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return statement
-
-
-def claim_statement_cache_clear() -> None:
-    with _cache_lock:
-        _cache.clear()
