@@ -101,6 +101,41 @@ def works_for_platform(user: User, platform_id: int) -> bool:
     return platform_id in platform_ids_of(user)
 
 
+# --- The isolation rule ------------------------------------------------------------------------
+#
+# Platform staff, of every role, see and act on their own platform only. KPU staff see every
+# platform and act as their role allows. Bawaslu (and any other oversight body) reads, never
+# acts. Everything below, and every list, count, chart and export, goes through these.
+
+
+def is_platform_staff(user: User) -> bool:
+    organisation = user.organisation if user.organisation_id else None
+    return organisation is not None and organisation.kind == OrganisationKind.PLATFORM
+
+
+def is_read_only(user: User) -> bool:
+    """Bawaslu's staff read everything their role shows, and change nothing."""
+    organisation = user.organisation if user.organisation_id else None
+    return organisation is not None and organisation.kind == OrganisationKind.BAWASLU
+
+
+def platform_scope(user: User) -> list[int] | None:
+    """The platforms a user's reads and actions are limited to: their organisation's for
+    platform staff; None (every platform) for KPU, Bawaslu and others."""
+    return platform_ids_of(user) if is_platform_staff(user) else None
+
+
+def in_scope_q(user: User, field: str = "platform_id") -> Q:
+    """``field`` (a platform id) within the user's platform scope, as a filter."""
+    scope = platform_scope(user)
+    return Q() if scope is None else Q(**{f"{field}__in": scope})
+
+
+def in_scope(user: User, platform_id: int) -> bool:
+    scope = platform_scope(user)
+    return scope is None or platform_id in scope
+
+
 # --- Why an action is refused ---------------------------------------------------------------
 
 _NOT_YOUR_PLATFORM = _("Anda tidak dapat menangani kasus platform ini.")
@@ -121,31 +156,36 @@ _OWN_CLARIFICATION = _("Penulis tidak boleh menyetujui klarifikasinya sendiri.")
 # --- Cases, many at a time ---------------------------------------------------------------------
 
 
+_NOTHING = Q(pk__in=[])
+
+
 def cases_visible_q(user: User) -> Q:
     """The cases a user may read, as a filter. Nothing for outsiders."""
     if is_supervisor(user) or is_kpu(user):
-        return Q()
-    if is_moderator(user) and user.organisation_id:
+        return in_scope_q(user)
+    if is_moderator(user) and is_platform_staff(user):
         return Q(platform_id__in=platform_ids_of(user))
-    return Q(pk__in=[])
+    return _NOTHING
 
 
 def cases_workable_q(user: User) -> Q:
     """The cases a user may claim and decide."""
+    if is_read_only(user):
+        return _NOTHING
     if is_supervisor(user):
-        return Q()
-    if is_moderator(user) and user.organisation_id:
+        return in_scope_q(user)
+    if is_moderator(user) and is_platform_staff(user):
         return Q(platform_id__in=platform_ids_of(user))
-    return Q(pk__in=[])
+    return _NOTHING
 
 
 def cases_listable_q(user: User) -> Q:
     """The cases a user sees in queue lists: moderators their platform's, KPU staff the cases
-    awaiting clarification, supervisors everything."""
+    awaiting clarification, supervisors every case in their scope."""
     if is_supervisor(user):
-        return Q()
-    q = Q(pk__in=[])
-    if is_moderator(user) and user.organisation_id:
+        return in_scope_q(user)
+    q = _NOTHING
+    if is_moderator(user) and is_platform_staff(user):
         q |= Q(platform_id__in=platform_ids_of(user))
     if is_kpu(user):
         q |= Q(status=CaseStatus.AWAITING_CLARIFICATION)
@@ -160,9 +200,15 @@ def appeal_review_barred_q(user: User) -> Q:
 
 def can_work_case(user: User, case: Case) -> bool:
     """May claim, decide and escalate cases of this platform at all (the state aside)."""
+    if is_read_only(user):
+        return False
     if is_supervisor(user):
-        return True
-    return bool(is_moderator(user) and works_for_platform(user, case.platform_id))
+        return in_scope(user, case.platform_id)
+    return bool(
+        is_moderator(user)
+        and is_platform_staff(user)
+        and works_for_platform(user, case.platform_id)
+    )
 
 
 def require_workable(user: User, case: Case) -> None:
@@ -172,7 +218,9 @@ def require_workable(user: User, case: Case) -> None:
 
 
 def can_read_case(user: User, case: Case) -> bool:
-    return bool(is_supervisor(user) or is_kpu(user) or can_work_case(user, case))
+    if is_supervisor(user) or is_kpu(user):
+        return in_scope(user, case.platform_id)
+    return can_work_case(user, case)
 
 
 # --- One case: what a user may do now ----------------------------------------------------------
@@ -234,7 +282,8 @@ def case_actions(
     live = lease_is_live(case, now)
     holds = live and case.assignee_id == user.pk
     held_by_other = live and case.assignee_id != user.pk
-    supervisor = is_supervisor(user)
+    # A supervisor of this case's platform (their scope), who may act on it.
+    supervising = is_supervisor(user) and workable
     # A claim whose lease ran out holds nothing: the case is where the expiry will put it.
     status = (
         next_status(case.status, CaseEvent.LEASE_EXPIRE)
@@ -268,7 +317,7 @@ def case_actions(
         refuse(CaseAction.DECIDE, NotPermitted(_HELD_BY_OTHER))
     elif case.assignee_id == user.pk and not live:
         refuse(CaseAction.DECIDE, LeaseExpired())
-    elif not holds and not supervisor:
+    elif not holds and not supervising:
         refuse(CaseAction.DECIDE, NotPermitted(_CLAIM_FIRST))
     elif status not in DECIDABLE_STATUSES:
         refuse(CaseAction.DECIDE, InvalidTransition(status, CaseEvent.DECIDE))
@@ -281,7 +330,7 @@ def case_actions(
     for action in (CaseAction.RELEASE, CaseAction.SKIP):
         if not case.assignee_id:
             refuse(action, Conflict(_NOT_HELD))
-        elif case.assignee_id != user.pk and not supervisor:
+        elif case.assignee_id != user.pk and not supervising:
             refuse(action, NotPermitted(_NOT_YOURS))
 
     # Escalate to KPU: a new or claimed case, by whoever may take it now.
@@ -291,18 +340,18 @@ def case_actions(
         refuse(CaseAction.ESCALATE, InvalidTransition(status, CaseEvent.ESCALATE_TO_KPU))
     elif case.awaiting_approval:
         refuse(CaseAction.ESCALATE, Conflict(_AWAITING_APPROVAL))
-    elif held_by_other and not supervisor:
+    elif held_by_other and not supervising:
         refuse(CaseAction.ESCALATE, NotPermitted(_HELD_BY_OTHER))
 
-    # Reassign: supervisors, on an open case.
-    if not supervisor:
+    # Reassign: supervisors who may work the case, on an open case.
+    if not supervising:
         refuse(CaseAction.REASSIGN, NotPermitted(_SUPERVISORS_ONLY))
     elif status not in OPEN_CASE_STATUSES:
         refuse(CaseAction.REASSIGN, Conflict(_CASE_SETTLED))
 
     # Approve or reject a held decision: supervisors; never one's own decision (four eyes).
     for action in (CaseAction.APPROVE_DECISION, CaseAction.REJECT_DECISION):
-        if not supervisor:
+        if not supervising:
             refuse(action, NotPermitted(_SUPERVISORS_ONLY))
         elif not case.awaiting_approval:
             refuse(action, Conflict(_NOTHING_PENDING))
@@ -310,7 +359,7 @@ def case_actions(
         refuse(CaseAction.APPROVE_DECISION, NotPermitted(_OWN_DECISION))
 
     # Attach a published clarification: KPU staff and those who may work the case.
-    if not (is_kpu(user) or workable):
+    if not ((is_kpu(user) and not is_read_only(user)) or workable):
         refuse(CaseAction.ATTACH_CLARIFICATION, NotPermitted())
     elif not is_allowed(status, CaseEvent.CLARIFICATION_ATTACH):
         refuse(
@@ -342,43 +391,40 @@ def can_reassign_to(assignee: User, case: Case) -> bool:
 
 
 def can_see_queue(user: User, queue: Queue) -> bool:
-    """Supervisors see every queue. Moderators see the work queues (not approvals) that can
-    hold cases of their platform. KPU staff see the queues of cases awaiting clarification."""
+    """Supervisors see every queue that can hold cases of their scope. Moderators see the work
+    queues (not approvals) that can hold cases of their platform. KPU staff see the queues of
+    cases awaiting clarification."""
+    filters = queue.filters or {}
+    slugs = set(filters.get("platforms") or [])
+    if slugs and is_platform_staff(user) and not slugs & set(platform_slugs_of(user)):
+        return False
     if is_supervisor(user):
         return True
-    filters = queue.filters or {}
     if filters.get("awaiting_approval"):
         return False
     statuses = set(filters.get("statuses") or [])
     if is_kpu(user) and CaseStatus.AWAITING_CLARIFICATION in statuses:
         return True
-    if is_moderator(user) and user.organisation_id:
-        slugs = filters.get("platforms") or []
-        if not slugs:
-            return True
-        return bool(set(slugs) & set(platform_slugs_of(user)))
-    return False
+    return is_moderator(user) and is_platform_staff(user)
 
 
 def can_claim_from_queues(user: User) -> bool:
-    return is_supervisor(user) or is_moderator(user)
+    return (is_supervisor(user) or is_moderator(user)) and not is_read_only(user)
 
 
-def can_filter_by_platform(user: User) -> bool:
-    """Whether the queue filter offers every platform (those who see every platform's cases)."""
-    return is_supervisor(user)
+def platforms_visible(user: User) -> QuerySet[Platform]:
+    """The platforms whose cases a user may read (what a platform filter offers)."""
+    if not (is_supervisor(user) or is_kpu(user) or is_moderator(user)):
+        return Platform.objects.none()
+    return Platform.objects.filter(in_scope_q(user, "pk")).order_by("name")
 
 
 def can_edit_queues(user: User) -> bool:
-    return is_supervisor(user)
+    return is_supervisor(user) and not is_read_only(user)
 
 
 def can_approve_decisions(user: User) -> bool:
-    return is_supervisor(user)
-
-
-def can_reassign(user: User) -> bool:
-    return is_supervisor(user)
+    return is_supervisor(user) and not is_read_only(user)
 
 
 # --- Clarifications ----------------------------------------------------------------------------
@@ -420,25 +466,34 @@ def can_read_audit_log(user: User) -> bool:
     return is_supervisor(user)
 
 
+def audit_events_visible_q(user: User) -> Q:
+    """The audit events a user may read: every one for KPU's and Bawaslu's supervisors and
+    administrators; for a platform's, those about its cases and those by its own staff."""
+    if not can_read_audit_log(user):
+        return _NOTHING
+    scope = platform_scope(user)
+    if scope is None:
+        return Q()
+    return (
+        Q(case__platform_id__in=scope)
+        | Q(object_type="platform", object_id__in=[str(pk) for pk in scope])
+        | Q(actor_organisation_id=user.organisation_id)
+    )
+
+
 def can_operate_callbacks(user: User) -> bool:
     """Supervisors and administrators watch callbacks (each on the platforms they may)."""
-    return bool(user.is_authenticated and user.is_active and is_supervisor(user))
+    return bool(
+        user.is_authenticated and user.is_active and is_supervisor(user) and not is_read_only(user)
+    )
 
 
 def platforms_operable(user: User) -> QuerySet[Platform]:
-    """The platforms whose callbacks a user may watch and act on.
-
-    Administrators and supervisors outside the platforms (KPU, Bawaslu): all of them.
-    A platform's own supervisor: that platform only.
-    """
+    """The platforms whose callbacks a user may watch and act on: a platform's own
+    supervisors and administrators that platform only, KPU's every platform."""
     if not can_operate_callbacks(user):
         return Platform.objects.none()
-    if is_administrator(user):
-        return Platform.objects.all()
-    organisation = user.organisation
-    if organisation is not None and organisation.kind == OrganisationKind.PLATFORM:
-        return Platform.objects.filter(organisation=organisation)
-    return Platform.objects.all()
+    return Platform.objects.filter(in_scope_q(user, "pk"))
 
 
 def can_operate_platform(user: User, platform: Platform) -> bool:

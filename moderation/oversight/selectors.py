@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from moderation.errors import NotPermitted
 from moderation.models import AuditEvent, User
 from moderation.permissions import (
+    audit_events_visible_q,
     can_read_audit_log,
 )
 
@@ -23,7 +24,7 @@ def audit_events_search(
     """The audit log, newest first, for supervisors. ``actor`` is a username or a user id."""
     if not can_read_audit_log(user):
         raise NotPermitted()
-    qs = AuditEvent.objects.select_related("actor")
+    qs = AuditEvent.objects.select_related("actor").filter(audit_events_visible_q(user))
     if actor:
         qs = qs.filter(actor_id=int(actor)) if actor.isdigit() else qs.filter(actor__username=actor)
     if action:

@@ -28,6 +28,7 @@ from moderation.permissions import (
     is_staff_member,
     is_supervisor,
     platform_ids_of,
+    platform_scope,
 )
 from moderation.policy import tuning_values
 from moderation.review.queue_filters import _platform_ids, queue_filter_q, queue_is_claimable
@@ -192,8 +193,9 @@ class QueueSummary:
 
 def _overview_scope(user: User) -> str:
     """Users with the same scope see the same overview numbers (they share the cache)."""
+    scope = platform_scope(user)
     if is_supervisor(user):
-        return "all"
+        return "all" if scope is None else "sp" + ",".join(str(pk) for pk in sorted(scope))
     parts = []
     if is_moderator(user):
         parts.append("p" + ",".join(str(pk) for pk in sorted(platform_ids_of(user))))

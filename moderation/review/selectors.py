@@ -13,6 +13,7 @@ from moderation.permissions import (
     can_approve_decisions,
     can_read_case,
     cases_visible_q,
+    in_scope_q,
     is_staff_member,
 )
 
@@ -147,6 +148,7 @@ def decisions_pending_approval(user: User) -> QuerySet[Decision]:
         raise NotPermitted()
     return (
         Decision.objects.filter(approval_state=ApprovalState.PENDING)
+        .filter(in_scope_q(user, "case__platform_id"))
         .select_related("case__video", "case__platform", "decided_by", "clarification")
         .order_by("decided_at", "pk")
     )

@@ -2,7 +2,10 @@
 
 The one table below is the specification of ``permissions.case_actions``; every service and
 page asks that function, so this table is what the whole workspace does. A row per case state,
-a column per persona. The case belongs to TikTok; ``other_moderator`` works for MeTube.
+a column per persona. The case belongs to TikTok. ``other_moderator`` and
+``other_supervisor`` work for MeTube: platform staff of every role act on their own platform
+only. ``kpu_supervisor`` works for KPU and acts on every platform; ``bawaslu_supervisor``
+reads and never acts.
 """
 
 from datetime import timedelta
@@ -10,11 +13,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from moderation.choices import Action, CaseAction, CaseStatus, Role
+from moderation.choices import Action, CaseAction, CaseStatus, OrganisationKind, Role
 from moderation.errors import AlreadyClaimed, LeaseExpired, NotPermitted
 from moderation.models import Case
 from moderation.permissions import (
     appeal_review_barred_q,
+    can_read_case,
     case_actions,
     cases_listable_q,
     cases_visible_q,
@@ -22,7 +26,7 @@ from moderation.permissions import (
 )
 from moderation.review.claims import case_claim
 from moderation.review.decisions import decision_record
-from tests.factories import CaseFactory, UserFactory, VideoFactory
+from tests.factories import CaseFactory, OrganisationFactory, UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +43,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
         "moderator": {CLAIM, ESCALATE, ATTACH, CLOSE},
         "second_moderator": {CLAIM, ESCALATE, ATTACH, CLOSE},
         "supervisor": {CLAIM, ESCALATE} | SUPERVISING,
+        "kpu_supervisor": {CLAIM, ESCALATE} | SUPERVISING,
         "administrator": {CLAIM, ESCALATE} | SUPERVISING,
         "kpu_clarifier": {ATTACH},
         "kpu_approver": {ATTACH},
@@ -48,6 +53,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
         "moderator": {CLAIM, DECIDE, RELEASE, SKIP, ESCALATE, ATTACH, CLOSE},
         "second_moderator": {ATTACH, CLOSE},
         "supervisor": {RELEASE, SKIP, ESCALATE} | SUPERVISING,
+        "kpu_supervisor": {RELEASE, SKIP, ESCALATE} | SUPERVISING,
         "administrator": {RELEASE, SKIP, ESCALATE} | SUPERVISING,
         "kpu_clarifier": {ATTACH},
         "kpu_approver": {ATTACH},
@@ -57,6 +63,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
         "moderator": {CLAIM, ESCALATE, ATTACH, CLOSE},
         "second_moderator": {CLAIM, RELEASE, SKIP, ESCALATE, ATTACH, CLOSE},
         "supervisor": {CLAIM, RELEASE, SKIP, ESCALATE} | SUPERVISING,
+        "kpu_supervisor": {CLAIM, RELEASE, SKIP, ESCALATE} | SUPERVISING,
         "administrator": {CLAIM, RELEASE, SKIP, ESCALATE} | SUPERVISING,
         "kpu_clarifier": {ATTACH},
         "kpu_approver": {ATTACH},
@@ -65,6 +72,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
         "moderator": {ATTACH, CLOSE},
         "second_moderator": {ATTACH, CLOSE},
         "supervisor": SUPERVISING,
+        "kpu_supervisor": SUPERVISING,
         "administrator": SUPERVISING,
         "kpu_clarifier": {ATTACH},
         "kpu_approver": {ATTACH},
@@ -73,6 +81,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
         "moderator": {ATTACH, CLOSE},
         "second_moderator": {ATTACH, CLOSE},
         "supervisor": {APPROVE, REJECT} | SUPERVISING,
+        "kpu_supervisor": {APPROVE, REJECT} | SUPERVISING,
         "administrator": {APPROVE, REJECT} | SUPERVISING,
         "kpu_clarifier": {ATTACH},
         "kpu_approver": {ATTACH},
@@ -81,6 +90,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
         "moderator": {CLOSE},
         "second_moderator": {CLOSE},
         "supervisor": {CLOSE},
+        "kpu_supervisor": {CLOSE},
         "administrator": {CLOSE},
     },
     "appealed (decided by moderator)": {
@@ -88,6 +98,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
         "moderator": {ATTACH, CLOSE},
         "second_moderator": {CLAIM, ATTACH, CLOSE},
         "supervisor": {CLAIM, DECIDE} | SUPERVISING,
+        "kpu_supervisor": {CLAIM, DECIDE} | SUPERVISING,
         "administrator": {CLAIM, DECIDE} | SUPERVISING,
         "kpu_clarifier": {ATTACH},
         "kpu_approver": {ATTACH},
@@ -100,6 +111,9 @@ PERSONAS = [
     "second_moderator",
     "other_moderator",
     "supervisor",
+    "other_supervisor",
+    "kpu_supervisor",
+    "bawaslu_supervisor",
     "administrator",
     "kpu_clarifier",
     "kpu_approver",
@@ -118,6 +132,15 @@ def people(tiktok, other_platform, kpu, moderator, second_moderator, supervisor,
             roles=[Role.PLATFORM_MODERATOR],
         ),
         "supervisor": supervisor,
+        "other_supervisor": UserFactory(
+            username="mega", organisation=other_platform.organisation, roles=[Role.SUPERVISOR]
+        ),
+        "kpu_supervisor": UserFactory(username="kris", organisation=kpu, roles=[Role.SUPERVISOR]),
+        "bawaslu_supervisor": UserFactory(
+            username="bagus",
+            organisation=OrganisationFactory(slug="bawaslu", kind=OrganisationKind.BAWASLU),
+            roles=[Role.SUPERVISOR],
+        ),
         "administrator": platform_admin,
         "kpu_clarifier": UserFactory(username="sari", organisation=kpu, roles=[Role.KPU_CLARIFIER]),
         "kpu_approver": UserFactory(username="hasan", organisation=kpu, roles=[Role.KPU_APPROVER]),
@@ -215,3 +238,22 @@ def test_the_filters_agree_with_the_table(people, tiktok, other_platform, appeal
         assert listable <= visible | {waiting.pk}, persona
         barred = set(Case.objects.filter(appeal_review_barred_q(user)).values_list("pk", flat=True))
         assert (appealed.pk in barred) == case_actions(user, appealed).appeal_self_review, persona
+
+
+def test_who_may_read_a_case(people, tiktok):
+    case = CaseFactory(video=VideoFactory(platform=tiktok))
+    readers = {p for p in PERSONAS if can_read_case(people[p], case)}
+    assert readers == {
+        "moderator",
+        "second_moderator",
+        "supervisor",
+        "kpu_supervisor",
+        "bawaslu_supervisor",
+        "administrator",
+        "kpu_clarifier",
+        "kpu_approver",
+    }
+    visible = {
+        p for p in PERSONAS if Case.objects.filter(cases_visible_q(people[p]), pk=case.pk).exists()
+    }
+    assert visible == readers

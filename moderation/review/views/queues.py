@@ -13,15 +13,14 @@ from django.views.decorators.http import require_POST
 
 from moderation.choices import CaseStatus, PrioritySignal, Reason
 from moderation.errors import InvalidInput, ModerationError
-from moderation.models import Platform
 from moderation.permissions import (
     can_claim_from_queues,
     can_edit_queues,
-    can_filter_by_platform,
     is_kpu,
     is_moderator,
     is_staff_member,
     is_supervisor,
+    platforms_visible,
 )
 from moderation.review.claims import case_claim_next
 from moderation.review.forms import QueueForm, add_service_errors
@@ -80,6 +79,7 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("approvals")
     params = QueueListParams.from_query(request.GET)
     page = queue_page(user=user, queue=queue, params=params)
+    platforms = list(platforms_visible(user))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -99,7 +99,8 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 "status": {value: str(label) for value, label in CaseStatus.choices},
                 "signal": {key: str(label) for key, label in PrioritySignal.choices},
             },
-            "platforms": Platform.objects.order_by("name") if can_filter_by_platform(user) else [],
+            # A platform filter only for those who see more than one platform's cases.
+            "platforms": platforms if len(platforms) > 1 else [],
             "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
             "per_page_choices": PER_PAGE_CHOICES,
             "is_filtered": any(
