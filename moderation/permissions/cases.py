@@ -1,19 +1,11 @@
-"""Who may do what: the one home of every access rule.
-
-``case_actions(user, case, now=...)`` says which actions a user may take on a case right now,
-and, for each refused one, the domain error that says why. The case services call
-``case_actions(...).require(action)`` after they lock the case; the pages and the API ask
-``allows(action)`` to decide what to show. Nothing else works out a permission.
-
-The same rules as filters over many cases (queues, claim-next, lists) are the ``*_q``
-functions below; tests/moderation/test_permissions.py checks them against each other.
-"""
+"""Cases: which a user may read, list and work, and ``case_actions``, what one user may do to
+one case now and why the rest is refused."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +16,6 @@ from moderation.choices import (
     CaseAction,
     CaseEvent,
     CaseStatus,
-    OrganisationKind,
-    Role,
 )
 from moderation.errors import (
     AlreadyClaimed,
@@ -35,128 +25,52 @@ from moderation.errors import (
     ModerationError,
     NotPermitted,
 )
-from moderation.models import Case, Clarification, Platform, Queue, User
+from moderation.models import Case, User
+from moderation.permissions.roles import (
+    NOTHING,
+    in_scope,
+    in_scope_q,
+    is_kpu,
+    is_moderator,
+    is_platform_staff,
+    is_read_only,
+    is_supervisor,
+    platform_ids_of,
+    works_for_platform,
+)
 from moderation.transitions import is_allowed, next_status
 
-STAFF_ROLES = tuple(Role.values)
-
-
-# --- Roles -------------------------------------------------------------------------------------
-
-
-def is_staff_member(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_role(*STAFF_ROLES))
-
-
-def is_supervisor(user: User) -> bool:
-    """Supervisors and administrators: they watch queues, approve and reassign."""
-    return user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR)
-
-
-def is_administrator(user: User) -> bool:
-    return user.has_role(Role.ADMINISTRATOR)
-
-
-def is_kpu(user: User) -> bool:
-    return user.has_role(Role.KPU_CLARIFIER, Role.KPU_APPROVER)
-
-
-def is_moderator(user: User) -> bool:
-    return user.has_role(Role.PLATFORM_MODERATOR)
-
-
-# --- Platforms a user works for ----------------------------------------------------------------
-
-
-def _own_platforms(user: User) -> list[tuple[int, str]]:
-    cached: list[tuple[int, str]] | None = getattr(user, "_own_platforms", None)
-    if cached is None:
-        cached = (
-            list(
-                Platform.objects.filter(organisation_id=user.organisation_id).values_list(
-                    "pk", "slug"
-                )
-            )
-            if user.organisation_id
-            else []
-        )
-        user._own_platforms = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def platform_ids_of(user: User) -> list[int]:
-    """The platforms of the user's organisation, cached on the user object.
-
-    Resolved to ids so that queue queries filter ``platform_id IN (...)`` and can walk the
-    queue indexes in priority order instead of joining through the organisation.
-    """
-    return [pk for pk, _slug in _own_platforms(user)]
-
-
-def platform_slugs_of(user: User) -> list[str]:
-    return [slug for _pk, slug in _own_platforms(user)]
-
-
-def works_for_platform(user: User, platform_id: int) -> bool:
-    return platform_id in platform_ids_of(user)
-
-
-# --- The isolation rule ------------------------------------------------------------------------
-#
-# Platform staff, of every role, see and act on their own platform only. KPU staff see every
-# platform and act as their role allows. Bawaslu (and any other oversight body) reads, never
-# acts. Everything below, and every list, count, chart and export, goes through these.
-
-
-def is_platform_staff(user: User) -> bool:
-    organisation = user.organisation if user.organisation_id else None
-    return organisation is not None and organisation.kind == OrganisationKind.PLATFORM
-
-
-def is_read_only(user: User) -> bool:
-    """Bawaslu's staff read everything their role shows, and change nothing."""
-    organisation = user.organisation if user.organisation_id else None
-    return organisation is not None and organisation.kind == OrganisationKind.BAWASLU
-
-
-def platform_scope(user: User) -> list[int] | None:
-    """The platforms a user's reads and actions are limited to: their organisation's for
-    platform staff; None (every platform) for KPU, Bawaslu and others."""
-    return platform_ids_of(user) if is_platform_staff(user) else None
-
-
-def in_scope_q(user: User, field: str = "platform_id") -> Q:
-    """``field`` (a platform id) within the user's platform scope, as a filter."""
-    scope = platform_scope(user)
-    return Q() if scope is None else Q(**{f"{field}__in": scope})
-
-
-def in_scope(user: User, platform_id: int) -> bool:
-    scope = platform_scope(user)
-    return scope is None or platform_id in scope
-
-
-# --- Why an action is refused ---------------------------------------------------------------
-
 _NOT_YOUR_PLATFORM = _("Anda tidak dapat menangani kasus platform ini.")
+
+
 _APPEAL_SELF_REVIEW = _("Pemutus awal tidak boleh meninjau banding atas keputusannya.")
+
+
 _AWAITING_APPROVAL = _("Keputusan kasus ini menunggu persetujuan supervisor.")
+
+
 _CLAIM_FIRST = _("Klaim kasus ini terlebih dahulu.")
+
+
 _HELD_BY_OTHER = _("Kasus ini sedang ditangani moderator lain.")
+
+
 _NOT_HELD = _("Kasus ini tidak sedang diklaim.")
+
+
 _NOT_YOURS = _("Hanya pemegang klaim atau supervisor yang dapat melepas kasus ini.")
+
+
 _SUPERVISORS_ONLY = _("Hanya supervisor yang dapat melakukan ini.")
+
+
 _NOTHING_PENDING = _("Tidak ada keputusan yang menunggu persetujuan.")
+
+
 _OWN_DECISION = _("Keputusan tidak boleh disetujui oleh pembuatnya sendiri.")
+
+
 _CASE_SETTLED = _("Kasus ini sudah tidak terbuka.")
-_PUBLISHERS_ONLY = _("Hanya penyetuju KPU yang dapat menerbitkan klarifikasi.")
-_OWN_CLARIFICATION = _("Penulis tidak boleh menyetujui klarifikasinya sendiri.")
-
-
-# --- Cases, many at a time ---------------------------------------------------------------------
-
-
-_NOTHING = Q(pk__in=[])
 
 
 def cases_visible_q(user: User) -> Q:
@@ -165,18 +79,18 @@ def cases_visible_q(user: User) -> Q:
         return in_scope_q(user)
     if is_moderator(user) and is_platform_staff(user):
         return Q(platform_id__in=platform_ids_of(user))
-    return _NOTHING
+    return NOTHING
 
 
 def cases_workable_q(user: User) -> Q:
     """The cases a user may claim and decide."""
     if is_read_only(user):
-        return _NOTHING
+        return NOTHING
     if is_supervisor(user):
         return in_scope_q(user)
     if is_moderator(user) and is_platform_staff(user):
         return Q(platform_id__in=platform_ids_of(user))
-    return _NOTHING
+    return NOTHING
 
 
 def cases_listable_q(user: User) -> Q:
@@ -184,7 +98,7 @@ def cases_listable_q(user: User) -> Q:
     awaiting clarification, supervisors every case in their scope."""
     if is_supervisor(user):
         return in_scope_q(user)
-    q = _NOTHING
+    q = NOTHING
     if is_moderator(user) and is_platform_staff(user):
         q |= Q(platform_id__in=platform_ids_of(user))
     if is_kpu(user):
@@ -221,9 +135,6 @@ def can_read_case(user: User, case: Case) -> bool:
     if is_supervisor(user) or is_kpu(user):
         return in_scope(user, case.platform_id)
     return can_work_case(user, case)
-
-
-# --- One case: what a user may do now ----------------------------------------------------------
 
 
 def case_deciders(case: Case) -> frozenset[int]:
@@ -385,116 +296,3 @@ def case_actions(
 def can_reassign_to(assignee: User, case: Case) -> bool:
     """Whom a supervisor may hand a case to: someone who may work it."""
     return assignee.is_active and can_work_case(assignee, case)
-
-
-# --- Queues ------------------------------------------------------------------------------------
-
-
-def can_see_queue(user: User, queue: Queue) -> bool:
-    """Supervisors see every queue that can hold cases of their scope. Moderators see the work
-    queues (not approvals) that can hold cases of their platform. KPU staff see the queues of
-    cases awaiting clarification."""
-    filters = queue.filters or {}
-    slugs = set(filters.get("platforms") or [])
-    if slugs and is_platform_staff(user) and not slugs & set(platform_slugs_of(user)):
-        return False
-    if is_supervisor(user):
-        return True
-    if filters.get("awaiting_approval"):
-        return False
-    statuses = set(filters.get("statuses") or [])
-    if is_kpu(user) and CaseStatus.AWAITING_CLARIFICATION in statuses:
-        return True
-    return is_moderator(user) and is_platform_staff(user)
-
-
-def can_claim_from_queues(user: User) -> bool:
-    return (is_supervisor(user) or is_moderator(user)) and not is_read_only(user)
-
-
-def platforms_visible(user: User) -> QuerySet[Platform]:
-    """The platforms whose cases a user may read (what a platform filter offers)."""
-    if not (is_supervisor(user) or is_kpu(user) or is_moderator(user)):
-        return Platform.objects.none()
-    return Platform.objects.filter(in_scope_q(user, "pk")).order_by("name")
-
-
-def can_edit_queues(user: User) -> bool:
-    return is_supervisor(user) and not is_read_only(user)
-
-
-def can_approve_decisions(user: User) -> bool:
-    return is_supervisor(user) and not is_read_only(user)
-
-
-# --- Clarifications ----------------------------------------------------------------------------
-
-
-def can_write_clarifications(user: User) -> bool:
-    """KPU clarifiers (and approvers) write and submit clarifications."""
-    return is_kpu(user)
-
-
-def can_create_clarification(user: User) -> bool:
-    return is_kpu(user) or is_administrator(user)
-
-
-def can_publish_clarifications(user: User) -> bool:
-    """KPU approvers publish, send back and retract clarifications."""
-    return user.has_role(Role.KPU_APPROVER)
-
-
-def clarification_publish_refusal(user: User, clarification: Clarification) -> NotPermitted | None:
-    """Why ``user`` may not publish ``clarification``, or None. Four eyes: an approver, and
-    never the author."""
-    if not can_publish_clarifications(user):
-        return NotPermitted(_PUBLISHERS_ONLY)
-    if clarification.author_id == user.pk:
-        return NotPermitted(_OWN_CLARIFICATION)
-    return None
-
-
-def can_read_clarification_drafts(user: User) -> bool:
-    """Drafts are KPU's and supervisors'; everyone else reads the published ones."""
-    return is_kpu(user) or is_supervisor(user)
-
-
-# --- Oversight and operations ------------------------------------------------------------------
-
-
-def can_read_audit_log(user: User) -> bool:
-    return is_supervisor(user)
-
-
-def audit_events_visible_q(user: User) -> Q:
-    """The audit events a user may read: every one for KPU's and Bawaslu's supervisors and
-    administrators; for a platform's, those about its cases and those by its own staff."""
-    if not can_read_audit_log(user):
-        return _NOTHING
-    scope = platform_scope(user)
-    if scope is None:
-        return Q()
-    return (
-        Q(case__platform_id__in=scope)
-        | Q(object_type="platform", object_id__in=[str(pk) for pk in scope])
-        | Q(actor_organisation_id=user.organisation_id)
-    )
-
-
-def can_operate_callbacks(user: User) -> bool:
-    """Supervisors and administrators watch callbacks (each on the platforms they may)."""
-    return bool(
-        user.is_authenticated and user.is_active and is_supervisor(user) and not is_read_only(user)
-    )
-
-
-def platforms_operable(user: User) -> QuerySet[Platform]:
-    """The platforms whose callbacks a user may watch and act on: a platform's own
-    supervisors and administrators that platform only, KPU's every platform."""
-    if not can_operate_callbacks(user):
-        return Platform.objects.none()
-    return Platform.objects.filter(in_scope_q(user, "pk"))
-
-
-def can_operate_platform(user: User, platform: Platform) -> bool:
-    return platforms_operable(user).filter(pk=platform.pk).exists()
