@@ -106,6 +106,12 @@ def supervisor(tiktok):
 
 
 @pytest.fixture
+def kpu_supervisor(kpu):
+    """Kartika, KPU's supervisor: she watches every platform's queues."""
+    return UserFactory(username="kartika", organisation=kpu, roles=[Role.SUPERVISOR])
+
+
+@pytest.fixture
 def platform_admin(kpu):
     """Andi, an administrator."""
     return UserFactory(username="andi", organisation=kpu, roles=[Role.ADMINISTRATOR])

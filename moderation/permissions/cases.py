@@ -214,10 +214,10 @@ def case_actions(
         refuse(CaseAction.CLAIM, NotPermitted(_NOT_YOUR_PLATFORM))
     elif held_by_other:
         refuse(CaseAction.CLAIM, AlreadyClaimed())
-    elif status not in CLAIMABLE_STATUSES and not holds:
-        refuse(CaseAction.CLAIM, InvalidTransition(status, CaseEvent.CLAIM))
     elif case.awaiting_approval:
         refuse(CaseAction.CLAIM, AlreadyClaimed(_AWAITING_APPROVAL))
+    elif status not in CLAIMABLE_STATUSES and not holds:
+        refuse(CaseAction.CLAIM, InvalidTransition(status, CaseEvent.CLAIM))
     elif self_review:
         refuse(CaseAction.CLAIM, NotPermitted(_APPEAL_SELF_REVIEW))
 

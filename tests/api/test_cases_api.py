@@ -60,11 +60,11 @@ def test_list_shape_and_pagination(api, moderator, make_case):
     assert row["assignee"] is None
 
 
-def test_list_filters_by_platform_video_and_status(api, supervisor, make_case, other_platform):
+def test_list_filters_by_platform_video_and_status(api, kpu_supervisor, make_case, other_platform):
     tiktok_case = make_case()
     other = make_case(other_platform)
     decided = make_case(status=CaseStatus.DECIDED)
-    client = api(supervisor)
+    client = api(kpu_supervisor)
 
     def ids(query):
         return [r["id"] for r in client.get(f"/api/v1/cases/?{query}").json()["results"]]

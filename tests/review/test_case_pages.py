@@ -149,7 +149,7 @@ def test_second_moderator_sees_already_taken(moderator, second_moderator, make_c
 def test_claim_refused_to_kpu(kpu_clarifier, make_case):
     case = make_case()
     response = signed_in(kpu_clarifier).post(f"/cases/{case.pk}/claim/", follow=True)
-    assert "Tidak diizinkan" in response.content.decode()
+    assert "Anda tidak dapat menangani kasus platform ini." in response.content.decode()
     case.refresh_from_db()
     assert case.assignee is None
 
@@ -223,7 +223,9 @@ def test_release_of_someone_elses_claim_is_refused(moderator, second_moderator, 
     case = make_case()
     claimed(case, second_moderator)
     response = signed_in(moderator).post(f"/cases/{case.pk}/release/", follow=True)
-    assert "Tidak diizinkan" in response.content.decode()
+    assert "Hanya pemegang klaim atau supervisor yang dapat melepas kasus ini." in (
+        response.content.decode()
+    )
 
 
 def test_skip_needs_a_reason_and_keeps_the_case_from_my_claim_next(moderator, make_case):
@@ -269,7 +271,7 @@ def test_escalate_to_kpu(moderator, make_case):
 def test_escalate_refused_to_kpu_and_on_a_decided_case(kpu_clarifier, moderator, make_case):
     case = make_case()
     response = signed_in(kpu_clarifier).post(f"/cases/{case.pk}/escalate/", follow=True)
-    assert "Tidak diizinkan" in response.content.decode()
+    assert "Anda tidak dapat menangani kasus platform ini." in response.content.decode()
     decided = make_case(status=CaseStatus.DECIDED)
     response = signed_in(moderator).post(f"/cases/{decided.pk}/escalate/", follow=True)
     assert "tidak dapat menerima peristiwa" in response.content.decode()
@@ -292,7 +294,7 @@ def test_reassign_refused_to_moderators_and_bad_assignee(
     response = signed_in(moderator).post(
         f"/cases/{case.pk}/reassign/", {"assignee": second_moderator.pk}, follow=True
     )
-    assert "Tidak diizinkan" in response.content.decode()
+    assert "Hanya supervisor yang dapat melakukan ini." in response.content.decode()
     response = signed_in(supervisor).post(
         f"/cases/{case.pk}/reassign/", {"assignee": kpu_clarifier.pk}, follow=True
     )
@@ -480,7 +482,7 @@ def test_approving_twice_is_a_message(moderator, supervisor, make_case):
     client = signed_in(supervisor)
     client.post(f"/decisions/{decision.pk}/approve/")
     response = client.post(f"/decisions/{decision.pk}/approve/", follow=True)
-    assert "tidak sedang menunggu persetujuan" in response.content.decode()
+    assert "Tidak ada keputusan yang menunggu persetujuan." in response.content.decode()
 
 
 # --- Appeals -----------------------------------------------------------------------------------

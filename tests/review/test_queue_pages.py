@@ -116,11 +116,11 @@ def test_queue_list_shows_rows_with_priority_breakdown_and_sla(moderator, make_c
     assert 'hx-get="/queues/informasi-palsu/count/"' in page
 
 
-def test_queue_list_filters_sort_and_paginate(supervisor, make_case, other_platform):
+def test_queue_list_filters_sort_and_paginate(kpu_supervisor, make_case, other_platform):
     for i in range(5):
         make_case(priority=10 * i)
     make_case(other_platform, priority=99)
-    client = signed_in(supervisor)
+    client = signed_in(kpu_supervisor)
     page = client.get("/queues/informasi-palsu/?per_page=25&sort=priority&platform=tiktok")
     body = page.content.decode()
     assert body.count("data-case=") == 5

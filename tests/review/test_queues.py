@@ -109,11 +109,17 @@ def test_kpu_sees_only_cases_awaiting_clarification(kpu_clarifier, tiktok):
         queue_for_user(user=kpu_clarifier, slug="informasi-palsu")
 
 
-def test_supervisor_sees_every_queue_and_platform(supervisor, tiktok, other_platform):
+def test_kpu_supervisor_sees_every_queue_and_platform(kpu_supervisor, tiktok, other_platform):
     a, b = case_on(tiktok), case_on(other_platform)
-    assert len(queues_for_user(supervisor)) == Queue.objects.count()
+    assert len(queues_for_user(kpu_supervisor)) == Queue.objects.count()
     queue = Queue.objects.get(slug="informasi-palsu")
-    assert set(queue_cases(user=supervisor, queue=queue)) == {a, b}
+    assert set(queue_cases(user=kpu_supervisor, queue=queue)) == {a, b}
+
+
+def test_a_platform_supervisor_sees_their_platform_only(supervisor, tiktok, other_platform):
+    a, _b = case_on(tiktok), case_on(other_platform)
+    queue = Queue.objects.get(slug="informasi-palsu")
+    assert set(queue_cases(user=supervisor, queue=queue)) == {a}
 
 
 def test_moderator_does_not_see_the_approval_queue(moderator):
@@ -207,8 +213,9 @@ def test_overview_counts_open_oldest_and_sla(supervisor, tiktok, django_assert_m
     case_on(tiktok, opened_at=now, due_at=now + timedelta(hours=5), reasons=[Reason.SARA])
     case_on(tiktok, status=CaseStatus.DECIDED, due_at=now - timedelta(hours=1))
     queues_for_user(supervisor)
-    # The queues, the tuning values (cached in Redis after this), one aggregate for all queues.
-    with django_assert_max_num_queries(3):
+    # The queues, the tuning values (cached in Redis after this), the supervisor's own platforms
+    # (the isolation rule; cached on the user), one aggregate for all queues.
+    with django_assert_max_num_queries(4):
         summaries = {s.queue.slug: s for s in queue_overview(user=supervisor, now=now)}
     false_info = summaries["informasi-palsu"]
     assert (false_info.open, false_info.past_sla, false_info.near_sla) == (2, 1, 1)

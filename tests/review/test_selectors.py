@@ -30,14 +30,18 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_case_for_user_by_role(moderator, kpu_clarifier, supervisor, outsider, other_platform):
+def test_case_for_user_by_role(
+    moderator, kpu_clarifier, supervisor, kpu_supervisor, outsider, other_platform
+):
     mine = CaseFactory()
     theirs = CaseFactory(video=VideoFactory(platform=other_platform), platform=other_platform)
     assert case_for_user(user=moderator, case_id=mine.pk) == mine
     with pytest.raises(NotPermitted):
         case_for_user(user=moderator, case_id=theirs.pk)
     assert case_for_user(user=kpu_clarifier, case_id=theirs.pk) == theirs
-    assert case_for_user(user=supervisor, case_id=theirs.pk) == theirs
+    assert case_for_user(user=kpu_supervisor, case_id=theirs.pk) == theirs
+    with pytest.raises(NotPermitted):  # TikTok's supervisor: TikTok's cases only
+        case_for_user(user=supervisor, case_id=theirs.pk)
     with pytest.raises(NotPermitted):
         case_for_user(user=outsider, case_id=mine.pk)
     with pytest.raises(NotFound):

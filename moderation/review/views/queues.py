@@ -20,6 +20,7 @@ from moderation.permissions import (
     is_moderator,
     is_staff_member,
     is_supervisor,
+    platform_scope,
     platforms_visible,
 )
 from moderation.review.claims import case_claim_next
@@ -79,7 +80,8 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("approvals")
     params = QueueListParams.from_query(request.GET)
     page = queue_page(user=user, queue=queue, params=params)
-    platforms = list(platforms_visible(user))
+    scope = platform_scope(user)
+    platforms = list(platforms_visible(user)) if scope is None or len(scope) > 1 else []
     query = request.GET.copy()
     query.pop("page", None)
     return render(
