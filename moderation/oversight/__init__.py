@@ -1,0 +1,1 @@
+"""Oversight: what operators watch to know the system is doing its work."""
