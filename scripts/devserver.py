@@ -21,6 +21,7 @@ import contextlib
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GRACE_SECONDS = 10
+WEB_START_SECONDS = 60
 QUEUES = "default,callbacks,email"
 DEFAULT_ADDR = "127.0.0.1:8000"
 
@@ -92,6 +94,15 @@ def spawn(name: str, command: list[str], env: dict[str, str]) -> subprocess.Pope
     return child
 
 
+def web_answers(url: str) -> bool:
+    host, _, port = url.removeprefix("http://").rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def signal_group(child: subprocess.Popen[bytes], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, sig)
@@ -134,14 +145,6 @@ def main() -> int:
     env.setdefault("PUBLIC_BASE_URL", url)
     python = sys.executable
     celery = (python, "-m", "celery", "-A", "pemilu")
-    children = {
-        "web": spawn("web", [python, "manage.py", "runserver", args.addr], env),
-        "worker": spawn("worker", [*celery, "worker", "-l", "info", "-Q", QUEUES], env),
-        "beat": spawn("beat", [*celery, "beat", "-l", "info"], env),
-    }
-    say(f"serving {url}/ with a Celery worker and beat; links use {env['PUBLIC_BASE_URL']}")
-    say("if any of web, worker or beat stops, the others are stopped too; Ctrl-C stops all")
-
     stopping: list[int] = []
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -150,12 +153,29 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
+    children = {"web": spawn("web", [python, "manage.py", "runserver", args.addr], env)}
+    # The worker starts once the web server answers: the demo's callbacks go to the web
+    # server's platform stand-in, and would all fail their first attempt before that.
     exit_code = 0
+    deadline = time.monotonic() + WEB_START_SECONDS
+    while not stopping and children["web"].poll() is None and not web_answers(url):
+        if time.monotonic() > deadline:
+            shout([f"web did not answer on {url} within {WEB_START_SECONDS}s; stopping it."])
+            exit_code = 1
+            stopping.append(signal.SIGTERM)
+            break
+        time.sleep(0.2)
+    if not stopping and children["web"].poll() is None:
+        children["worker"] = spawn("worker", [*celery, "worker", "-l", "info", "-Q", QUEUES], env)
+        children["beat"] = spawn("beat", [*celery, "beat", "-l", "info"], env)
+        say(f"serving {url}/ with a Celery worker and beat; links use {env['PUBLIC_BASE_URL']}")
+        say("if any of web, worker or beat stops, the others are stopped too; Ctrl-C stops all")
+
     while not stopping:
         finished = [(name, child) for name, child in children.items() if child.poll() is not None]
         if finished:
             name, child = finished[0]
-            others = [other for other in children if other != name]
+            others = [other for other in children if other != name] or ["nothing else"]
             exit_code = exit_status(child.returncode)
             shout(
                 [

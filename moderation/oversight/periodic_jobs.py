@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -176,7 +176,7 @@ return 1
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat()
+    return value.astimezone(UTC).isoformat()
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -296,12 +296,19 @@ def on_beat_init(sender: Any = None, **_: Any) -> None:
 
 
 def _next_due(schedule: Any, after: datetime) -> datetime:
-    """When ``schedule`` is next due after a run at ``after``."""
-    return schedule.now() + schedule.remaining_estimate(after)
+    """When ``schedule`` is next due after a run at ``after`` (what beat computes, without
+    beat's "now")."""
+    if isinstance(schedule, crontab):
+        start, delta, _now = schedule.remaining_delta(after)
+        return start + delta
+    return after + schedule.run_every
 
 
 def _grace(schedule: Any, due: datetime) -> timedelta:
-    interval = _next_due(schedule, due) - due
+    if isinstance(schedule, crontab):  # cron is minute-grained: the occurrence after this one
+        interval = _next_due(schedule, due + timedelta(minutes=1)) - due
+    else:
+        interval = schedule.run_every
     return min(max(MIN_GRACE, interval / 2), MAX_GRACE)
 
 

@@ -161,7 +161,10 @@ class Command(SaringCommand):
             )
         if options["videos"] < 1 or options["videos"] > 5000:
             raise CommandError("--videos must be between 1 and 5000.")
-        base_url = (options["base_url"] or settings.SARING["PUBLIC_BASE_URL"]).rstrip("/")
+        base_url = options["base_url"]
+        if base_url is None:
+            base_url = settings.SARING["PUBLIC_BASE_URL"]
+        base_url = base_url.rstrip("/")
         try:
             URLValidator(schemes=["http", "https"])(base_url)
         except ValidationError:
