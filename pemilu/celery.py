@@ -66,8 +66,9 @@ app.conf.update(
     redbeat_redis_url=app.conf.broker_url,
     # The lock belongs to the broker: one beat per broker, whatever the cache key prefix.
     redbeat_key_prefix="saring:redbeat:",
-    # Socket timeouts so a hung Redis fails a tick instead of blocking beat forever; a broken
-    # connection is retried for up to 20 s, less than the lock lives.
+    # Socket timeouts so a hung Redis fails a tick instead of blocking beat forever; schedule
+    # reads retry a broken connection for up to 20 s. The lock's extension is not retried: with
+    # Redis (the broker) gone, beat exits and says so (docs/celery.md).
     redbeat_redis_options={"retry_period": 20, "socket_connect_timeout": 3, "socket_timeout": 5},
     # Beat wakes at least every 5 s and extends its lock to 30 s each time: a beat that was
     # killed frees the lock within 30 s, and a standby beat looks for it every 5 s.

@@ -47,3 +47,18 @@ def test_a_beat_whose_store_is_wiped_stops_loudly_instead_of_idling(job_records,
     assert wait_until(lambda: beat.returncode() is not None, timeout=30), beat.output()[-2000:]
     assert beat.returncode() != 0
     assert "beat raised exception" in beat.output()
+
+
+def test_a_beat_that_loses_redis_exits_with_an_error(job_records, beats):
+    """Redis down is the broker down: beat cannot send anyway, and with its lock unverifiable
+    it exits (compose restarts it; make run stops and says so) rather than send twice."""
+    beat = Beat(broker_url=job_records.url, name="beat-outage").start()
+    beats.append(beat)
+    job_records.stop()
+    try:
+        assert wait_until(lambda: beat.returncode() is not None, timeout=30), beat.output()[-2000:]
+    finally:
+        job_records.start()
+    assert beat.returncode() != 0
+    assert "beat raised exception" in beat.output()
+    assert "ConnectionError" in beat.output()
