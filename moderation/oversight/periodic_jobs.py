@@ -400,5 +400,7 @@ def periodic_job_as_json(job: PeriodicJob) -> dict[str, Any]:
         ),
         "last_error": run.error if run and run.error else None,
         "last_succeeded_at": _iso(job.last_succeeded_at) if job.last_succeeded_at else None,
+        # A message for this job that waited past its ``expires`` and was dropped unstarted.
+        "last_expired_at": _iso(job.last_expired_at) if job.last_expired_at else None,
         "due_by": _iso(job.due_by) if job.due_by else None,
     }

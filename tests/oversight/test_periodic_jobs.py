@@ -101,8 +101,21 @@ def test_without_redis_the_state_is_unknown_not_fine(settings):
 @pytest.mark.parametrize(
     ("language", "texts"),
     [
-        ("id", ["Tugas berkala", "setiap 10 detik", "cron 0 8 * * * (WIB)", "terlambat", "gagal"]),
-        ("en", ["Periodic jobs", "every 10 seconds", "cron 0 8 * * * (WIB)", "overdue", "failed"]),
+        (
+            "id",
+            [
+                "Tugas berkala",
+                "setiap 10 detik",
+                "0 8 * * * (WIB)",
+                "terlambat",
+                "gagal",
+                "belum pernah",
+            ],
+        ),
+        (
+            "en",
+            ["Periodic jobs", "every 10 seconds", "0 8 * * * (WIB)", "overdue", "failed", "never"],
+        ),
     ],
 )
 def test_the_fragment_shows_each_job_with_its_last_run_in_wib(job_records, language, texts):

@@ -110,3 +110,29 @@ def test_a_call_of_the_same_task_outside_the_schedule_is_not_recorded(job_record
         assert sweep_runs() == []
     finally:
         worker.stop()
+
+
+def test_a_periodic_message_that_expired_before_a_worker_took_it_is_noted(job_records):
+    """The sweep's message expires after its period: one that waited longer (no worker free)
+    is dropped unstarted, and the record says when, so an overdue job shows why."""
+    with celery_broker(job_records.url):
+        entry = app.conf.beat_schedule["delivery-sweep"]
+        app.send_task(entry["task"], **{**entry["options"], "expires": 1})
+    time.sleep(2)
+    worker = Worker(broker_url=job_records.url, name="late").start()
+    try:
+
+        def expired():
+            job = next(j for j in periodic_jobs_overview().jobs if j.name == "delivery-sweep")
+            return job.last_expired_at
+
+        assert wait_until(expired, timeout=30), worker.output()[-3000:]
+        sweep = next(
+            j
+            for j in Client().get("/readyz").json()["periodic_jobs"]
+            if j["name"] == "delivery-sweep"
+        )
+        assert sweep["last_expired_at"] is not None
+        assert sweep["last_started_at"] is None  # it never ran
+    finally:
+        worker.stop()
