@@ -36,12 +36,12 @@ export SARING_ENV ?= dev
 .PHONY: help run test lint fmt worker beat demo migrate venv chromium services services-stop
 
 help:
-	@echo "make run            migrate, seed the demo, serve http://$(RUN_ADDR)/ with a Celery worker and beat"
+	@echo "make run            migrate, seed the demo, serve http://$(RUN_ADDR)/ with a Celery worker and beat (RUN_ADDR=host:port)"
 	@echo "make test           run pytest (PYTEST_ARGS='-k webhook' to narrow it)"
 	@echo "make lint           ruff check, ruff format --check, mypy, lint-imports, makemigrations --check"
 	@echo "make fmt            ruff check --fix, then ruff format"
 	@echo "make worker         a Celery worker on the queues $(QUEUES)"
-	@echo "make beat           Celery beat (the periodic tasks)"
+	@echo "make beat           Celery beat (the periodic tasks; schedule and lock in Redis)"
 	@echo "make demo           re-run seed_demo (prints the demo logins)"
 	@echo "make migrate        apply migrations"
 	@echo "make services       start the private PostgreSQL/Redis under var/ and print their URLs"
@@ -64,16 +64,18 @@ $(BOOTSTRAP)/bin/uv:
 
 # --- Running -------------------------------------------------------------------------------
 
+# The demo platform's callback URL and the printed links use the address actually served.
 run: venv
 	$(DEVENV) $(MANAGE) migrate --noinput
-	$(DEVENV) $(MANAGE) seed_demo
-	$(DEVENV) $(VPY) scripts/devserver.py --addr $(RUN_ADDR)
+	$(DEVENV) $(MANAGE) seed_demo --base-url "$$($(VPY) scripts/devserver.py --addr '$(RUN_ADDR)' --print-url)"
+	$(DEVENV) $(VPY) scripts/devserver.py --addr '$(RUN_ADDR)'
 
 worker: venv
 	$(DEVENV) $(VENV)/bin/celery -A pemilu worker -l info -Q $(QUEUES)
 
+# The schedule and its lock live in Redis (redbeat): a second beat waits instead of doubling.
 beat: venv
-	$(DEVENV) $(VENV)/bin/celery -A pemilu beat -l info -s var/celerybeat-schedule
+	$(DEVENV) $(VENV)/bin/celery -A pemilu beat -l info
 
 migrate: venv
 	$(DEVENV) $(MANAGE) migrate --noinput

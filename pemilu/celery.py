@@ -3,12 +3,18 @@
 docs/celery.md explains the queues, the beat schedule and why each setting is what it is.
 """
 
+import logging
 import os
 from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_failure, task_postrun, task_prerun, task_revoked
+from redis.exceptions import RedisError
+
+from moderation.oversight import periodic_jobs
+
+logger = logging.getLogger("celery.beat")
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pemilu.settings")
 
@@ -52,6 +58,23 @@ app.conf.update(
         "moderation.tasks.notification_digest_send": {"queue": "email"},
     },
 )
+# Beat keeps its schedule in Redis (celery-redbeat) and holds a lock there, so exactly one beat
+# sends the periodic tasks: a second one waits until the first stops or its lock expires.
+# docs/decisions/0007-beat-schedule-store.md says why not a file or the database.
+app.conf.update(
+    beat_scheduler="redbeat.RedBeatScheduler",
+    redbeat_redis_url=app.conf.broker_url,
+    # The lock belongs to the broker: one beat per broker, whatever the cache key prefix.
+    redbeat_key_prefix="saring:redbeat:",
+    # Socket timeouts so a hung Redis fails a tick instead of blocking beat forever; schedule
+    # reads retry a broken connection for up to 20 s. The lock's extension is not retried: with
+    # Redis (the broker) gone, beat exits and says so (docs/celery.md).
+    redbeat_redis_options={"retry_period": 20, "socket_connect_timeout": 3, "socket_timeout": 5},
+    # Beat wakes at least every 5 s and extends its lock to 30 s each time: a beat that was
+    # killed frees the lock within 30 s, and a standby beat looks for it every 5 s.
+    beat_max_loop_interval=5,
+    redbeat_lock_timeout=30,
+)
 app.conf.beat_schedule = {
     "case-leases-expire": {
         "task": "moderation.tasks.case_leases_expire",
@@ -91,6 +114,11 @@ app.conf.beat_schedule = {
         "options": {"expires": 3 * 3600},
     },
 }
+# Each periodic message names its schedule entry in a header, so the worker can record the run
+# under that name (moderation/oversight/periodic_jobs.py) and tell it from an on-demand call of
+# the same task (raw_events_process also runs when a webhook arrives).
+for _name, _entry in app.conf.beat_schedule.items():
+    _entry.setdefault("options", {}).setdefault("headers", {})[periodic_jobs.HEADER] = _name
 # Celery's Django fixup closes the database connection before and after every task, so each
 # task paid for a new PostgreSQL connection: most of a callback's cost (see
 # bench/results/callbacks.md). Keep connections the way a web request does instead:
@@ -110,6 +138,42 @@ def _close_old_db_connections(sender: Any = None, **kwargs: Any) -> None:
 
 task_prerun.connect(_close_old_db_connections, weak=False)
 task_postrun.connect(_close_old_db_connections, weak=False)
+
+
+def _say_when_another_beat_holds_the_lock(sender: Any = None, **kwargs: Any) -> None:
+    """Runs before redbeat takes its lock: a beat that must wait says so instead of idling."""
+    scheduler = getattr(sender, "scheduler", None)
+    lock_key = getattr(scheduler, "lock_key", None)
+    if not lock_key:
+        return
+    from redbeat.schedulers import get_redis
+
+    try:
+        ttl = get_redis(app).pttl(lock_key)
+    except RedisError as exc:
+        logger.warning("beat: cannot read the beat lock %s: %s", lock_key, exc)
+        return
+    if ttl != -2:  # -2: no such key
+        logger.warning(
+            "beat: another beat holds the lock %s (%.0f s left); this one sends nothing until "
+            "that beat stops and the lock is released or expires",
+            lock_key,
+            max(ttl, 0) / 1000,
+        )
+
+
+# Signal receivers run in the order they were connected: the warning above before redbeat's
+# handler that takes the lock (connected when redbeat.schedulers is imported), the record of
+# the scheduling beat's start after it.
+beat_init.connect(_say_when_another_beat_holds_the_lock, weak=False)
+import redbeat.schedulers  # noqa: E402, F401 - connects redbeat's lock handler here, in order
+
+beat_init.connect(periodic_jobs.on_beat_init, weak=False)
+# The last run of each periodic job, for /readyz and the operations page.
+task_prerun.connect(periodic_jobs.on_task_prerun, weak=False)
+task_failure.connect(periodic_jobs.on_task_failure, weak=False)
+task_postrun.connect(periodic_jobs.on_task_postrun, weak=False)
+task_revoked.connect(periodic_jobs.on_task_revoked, weak=False)
 
 
 app.autodiscover_tasks()

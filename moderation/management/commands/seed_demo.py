@@ -12,10 +12,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from moderation.administration.platforms import platform_add
 from moderation.choices import (
     Action,
     CaseStatus,
@@ -57,6 +60,7 @@ from moderation.review.decisions import decision_record
 DEMO_PASSWORD = "Saring-demo-2024"  # noqa: S105 - printed demo login, refused in production
 DEMO_ELECTION = "Simulasi Pemilu (demo)"
 VIDEO_COUNT = 300
+DEV_SINK_PATH = "/dev/platform-sink/tiktok/"
 
 
 @dataclass
@@ -85,6 +89,11 @@ class Command(SaringCommand):
             action="store_true",
             help="Load demo data even when SARING_ENV is production.",
         )
+        parser.add_argument(
+            "--base-url",
+            help="Where the app is served (default PUBLIC_BASE_URL): the demo platform's "
+            "callbacks and the printed links go there.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.SARING_ENV == "production" and not options["allow_production"]:
@@ -94,15 +103,25 @@ class Command(SaringCommand):
             )
         if options["videos"] < 1 or options["videos"] > 5000:
             raise CommandError("--videos must be between 1 and 5000.")
+        base_url = options["base_url"]
+        if base_url is None:
+            base_url = settings.SARING["PUBLIC_BASE_URL"]
+        base_url = base_url.rstrip("/")
+        try:
+            URLValidator(schemes=["http", "https"])(base_url)
+        except ValidationError:
+            raise CommandError(
+                f"--base-url must be an http(s) URL like http://127.0.0.1:8000, not {base_url!r}."
+            ) from None
         now = timezone.now()
         ctx = Ctx(rng=random.Random(2024), platform=None, users={}, now=now)  # type: ignore[arg-type]  # noqa: S311 - demo data, not security
         with transaction.atomic():
             self._phases(now)
-            ctx.platform, secrets = self._platform()
+            ctx.platform, secrets = self._platform(base_url)
             ctx.users = self._users(ctx.platform)
         created = self._videos(ctx, options["videos"])
         self._workflows(ctx)
-        self._print(ctx, secrets, created)
+        self._print(ctx, secrets, created, base_url)
 
     # --- reference data ------------------------------------------------------------------
 
@@ -126,7 +145,7 @@ class Command(SaringCommand):
                 },
             )
 
-    def _platform(self) -> tuple[Platform, dict[str, str]]:
+    def _platform(self, base_url: str) -> tuple[Platform, dict[str, str]]:
         org, _ = Organisation.objects.get_or_create(
             slug="tiktok", defaults={"name": "TikTok", "kind": OrganisationKind.PLATFORM}
         )
@@ -136,17 +155,22 @@ class Command(SaringCommand):
         Organisation.objects.get_or_create(
             slug="bawaslu", defaults={"name": "Bawaslu RI", "kind": OrganisationKind.BAWASLU}
         )
+        sink_url = base_url + DEV_SINK_PATH
         platform, created = Platform.objects.get_or_create(
             slug="tiktok",
             defaults={
                 "name": "TikTok",
                 "organisation": org,
-                # In dev (DEBUG) this stand-in checks signatures: see moderation/views/dev_sink.py.
-                "callback_url": settings.SARING["PUBLIC_BASE_URL"].rstrip("/")
-                + "/dev/platform-sink/tiktok/",
+                # In dev (DEBUG) this stand-in checks signatures (moderation/outbound/dev_sink.py).
+                "callback_url": sink_url,
                 "callback_secret": secret_generate(),
             },
         )
+        if platform.callback_url.endswith(DEV_SINK_PATH) and platform.callback_url != sink_url:
+            # Served elsewhere than last time: follow it, or every callback is refused.
+            platform = platform_add(
+                slug=platform.slug, name=platform.name, callback_url=sink_url
+            ).platform
         if created or not platform.secrets.exists():
             PlatformSecret.objects.create(platform=platform, secret=secret_generate())
         inbound = (
@@ -368,11 +392,11 @@ class Command(SaringCommand):
                 now=appealed_at,
             )
 
-    def _print(self, ctx: Ctx, secrets: dict[str, str], created: int) -> None:
+    def _print(self, ctx: Ctx, secrets: dict[str, str], created: int, base_url: str) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo data ready ({created} new videos)."))
         out.write("")
-        out.write("  Sign in at http://127.0.0.1:8000/  (admin at /admin/)")
+        out.write(f"  Sign in at {base_url}/  (admin at /admin/)")
         out.write(f"  {'username':<14} {'password':<18} role")
         for username, _name, org, role in USERS:
             out.write(f"  {username:<14} {DEMO_PASSWORD:<18} {Role(role).label} ({org})")
@@ -380,6 +404,4 @@ class Command(SaringCommand):
         out.write("  Platform 'tiktok' (demo secrets; never reuse outside a demo):")
         out.write(f"    webhook signing secret : {secrets['inbound']}")
         out.write(f"    callback secret        : {secrets['callback']}")
-        out.write(
-            f"    webhook URL            : http://127.0.0.1:8000/api/v1/webhooks/{ctx.platform.slug}/"
-        )
+        out.write(f"    webhook URL            : {base_url}/api/v1/webhooks/{ctx.platform.slug}/")
