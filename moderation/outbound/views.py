@@ -27,6 +27,7 @@ from moderation.outbound.operations import (
     platform_callback_enable,
 )
 from moderation.outbound.selectors import platform_deliveries, platform_delivery_summaries
+from moderation.oversight.periodic_jobs import periodic_jobs_overview
 from moderation.permissions import can_operate_callbacks, platforms_operable
 from moderation.web import request_user
 
@@ -63,7 +64,12 @@ def operations_callbacks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "moderation/operations/callbacks.html",
-        {"summaries": summaries, "now": timezone.now()},
+        {
+            "summaries": summaries,
+            "now": timezone.now(),
+            # What keeps callbacks moving: the sweep and the other periodic jobs.
+            "periodic_jobs": periodic_jobs_overview(),
+        },
     )
 
 

@@ -5,3 +5,4 @@ from tests.outbound.fixtures import (  # noqa: F401 - fixtures
     platform,
     private_redis,
 )
+from tests.oversight.fixtures import job_records  # noqa: F401 - fixtures

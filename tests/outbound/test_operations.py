@@ -16,6 +16,7 @@ from moderation.outbound.operations import (
     platform_callback_enable,
 )
 from tests.factories import UserFactory
+from tests.oversight.support import record_beat_start, record_run
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +267,19 @@ def test_deliveries_paused_while_the_platform_was_off_can_be_resumed(
     audit = AuditEvent.objects.get(action=AuditAction.PLATFORM_CALLBACK_ENABLE)
     assert audit.before["callback_enabled"] is True
     assert audit.after["resumed"] == 2
+
+
+def test_the_operations_page_shows_each_periodic_job_and_its_last_run(
+    client, supervisor, job_records
+):
+    now = timezone.now()
+    record_beat_start(now - timedelta(minutes=10))
+    record_run("delivery-sweep", started_at=now - timedelta(seconds=5))
+    client.force_login(supervisor)
+    response = client.get(reverse("operations_callbacks"))
+    page = response.content.decode()
+    assert 'id="periodic-jobs"' in page
+    assert "delivery-sweep" in page
+    assert "audit-log-seal" in page
+    sweep = next(j for j in response.context["periodic_jobs"].jobs if j.name == "delivery-sweep")
+    assert sweep.last_run is not None
