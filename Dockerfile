@@ -28,7 +28,7 @@ COPY . .
 RUN SARING_ENV=production SECRET_KEY=collectstatic-only-this-is-not-a-secret \
     python manage.py collectstatic --noinput
 
-# Run as an unprivileged user; it may write only to /app/var (celery beat's schedule).
+# Run as an unprivileged user; it may write only to /app/var (scratch space; beat keeps its schedule in Redis).
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app saring \
     && mkdir -p /app/var \
     && chown saring:saring /app/var
