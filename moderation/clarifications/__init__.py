@@ -1,0 +1,1 @@
+"""KPU clarifications: matching case text to published clarifications, and their search columns."""
