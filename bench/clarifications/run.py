@@ -283,8 +283,9 @@ def render(
         "",
         f"`clarification_suggestions(case=...)` for each of the {len(examples)} cases, "
         f"{latency['calls'] // max(len(examples), 1)} passes, warm process; "
-        f"{latency['queries_per_call']} SQL queries per call (stamp of the published set, "
-        "flag notes, candidates; a fourth when a root's lexeme is not cached yet).",
+        f"{latency['queries_per_call']} SQL queries per call (the published set's stamp with the "
+        "case's flag notes, the candidates, pg_trgm similarity for the leading ten; one more "
+        "while a root's lexeme is not cached yet).",
         "",
         "| calls | p50 ms | p95 ms | p99 ms | mean ms | first call of the process ms |",
         "|---:|---:|---:|---:|---:|---:|",

@@ -49,20 +49,22 @@ TYPO_MIN_LENGTH = 4
 # A word in more than this share of published clarifications does not retrieve candidates on
 # its own (it still counts for candidates found through other words).
 RETRIEVAL_MAX_SHARE = 0.25
+# How many of the best candidates get the pg_trgm feature (it is the costly part of the SQL).
+TRIGRAM_CANDIDATES = 10
 
 # The logistic model: score = 1 / (1 + exp(-(INTERCEPT + sum(w * feature)))). Fitted by
 # bench/clarifications/fit.py on the development half of the evaluation set.
-INTERCEPT = -8.942
+INTERCEPT = -8.594
 COEFFICIENTS = {
-    "explained": 0.654,
-    "phrase": 0.341,
-    "claim": 0.560,
-    "evidence": 2.820,
-    "lead": 4.136,
-    "trigram": 3.275,
+    "explained": 0.209,
+    "phrase": 0.306,
+    "claim": 0.452,
+    "evidence": 2.584,
+    "lead": 3.822,
+    "trigram": 6.555,
 }
 # Suggestions scoring below this are not shown (chosen on the development half, see fit.py).
-THRESHOLD = 0.31
+THRESHOLD = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +151,12 @@ _corpus_lock = Lock()
 _lexemes: dict[str, str] = {}
 
 _TABLE = Clarification._meta.db_table
+# The stamp of the published set, and (in the same round trip) a case's flag notes.
 _STAMP_SQL = f"""
 SELECT count(*), max(updated_at), coalesce(sum(version), 0),
-       coalesce(sum(length(search_text)), 0)
+       coalesce(sum(length(search_text)), 0),
+       ARRAY(SELECT f.note FROM {Flag._meta.db_table} f
+             WHERE f.case_id = %s AND f.note <> '' ORDER BY f.flagged_at, f.id)
 FROM {_TABLE} WHERE status = %s
 """  # noqa: S608 (names from the model, values are parameters)
 _DOCUMENT_FREQUENCY_SQL = f"""
@@ -168,24 +173,33 @@ _CANDIDATES_SQL = f"""
 SELECT c.id, c.title, c.claim, c.rating, c.version, c.reasons, c.search_phrases,
        ARRAY(SELECT u.lexeme || ':' || array_to_string(u.weights, '')
              FROM unnest(c.search_vector) AS u
-             WHERE u.lexeme = ANY(%(lexemes)s)) AS hits,
-       similarity(lower(c.claim || ' ' || c.title || ' ' || array_to_string(c.keywords, ' ')),
-                  %(text)s) AS trigram
+             WHERE u.lexeme = ANY(%(lexemes)s)) AS hits
 FROM {_TABLE} c
 WHERE c.status = %(published)s AND c.search_vector @@ %(query)s::tsquery
 """  # noqa: S608 (names from the model, values are parameters)
+# pg_trgm's similarity between the case's text as written and a clarification's claim, title and
+# keywords. It costs ~0.1 ms a row, so it is asked only for the leading candidates.
+_TRIGRAM_SQL = f"""
+SELECT c.id,
+       similarity(lower(c.claim || ' ' || c.title || ' ' || array_to_string(c.keywords, ' ')),
+                  %(text)s)
+FROM {_TABLE} c
+WHERE c.id = ANY(%(ids)s)
+"""  # noqa: S608 (names from the model, values are parameters)
 
 
-def _current_corpus() -> _Corpus:
+def _current_corpus(*, case_id: int | None = None) -> tuple[_Corpus, list[str]]:
     """Document frequencies and vocabulary of the published clarifications, reloaded when the
-    set changes (a publication, a retraction, a new version or refreshed search columns)."""
+    set changes (a publication, a retraction, a new version or refreshed search columns); and
+    the flag notes of case ``case_id``, read in the same round trip."""
     global _corpus
     with connection.cursor() as cursor:
-        cursor.execute(_STAMP_SQL, [ClarificationStatus.PUBLISHED])
-        stamp = tuple(cursor.fetchone() or ())
+        cursor.execute(_STAMP_SQL, [case_id, ClarificationStatus.PUBLISHED])
+        *head, notes = cursor.fetchone()
+        stamp = tuple(head)
         cached = _corpus
         if cached is not None and cached.stamp == stamp:
-            return cached
+            return cached, list(notes)
         cursor.execute(_DOCUMENT_FREQUENCY_SQL)
         frequency = {word: int(count) for word, count in cursor.fetchall()}
         cursor.execute(_VOCABULARY_SQL, [ClarificationStatus.PUBLISHED])
@@ -198,7 +212,7 @@ def _current_corpus() -> _Corpus:
     )
     with _corpus_lock:
         _corpus = corpus
-    return corpus
+    return corpus, list(notes)
 
 
 def _lexemes_of(stems: Iterable[str]) -> dict[str, str]:
@@ -229,7 +243,8 @@ def score_of(features: dict[str, float]) -> float:
 
 
 def case_text(case: Case) -> str:
-    """What a case is matched on: the video's caption (hashtags included) and the flag notes."""
+    """What a case is matched on: the video's caption (hashtags included) and the flag notes.
+    (clarification_suggestions reads the notes together with the published set's stamp.)"""
     notes = Flag.objects.filter(case=case).exclude(note="").values_list("note", flat=True)
     return "\n".join([case.video.caption, *notes])
 
@@ -237,7 +252,11 @@ def case_text(case: Case) -> str:
 def candidates_for_text(text: str) -> list[Candidate]:
     """Every published clarification sharing a word with ``text``, with its features and
     score, best first. The bench fits the model on these."""
-    corpus = _current_corpus()
+    corpus, _ = _current_corpus()
+    return _candidates(text, corpus)
+
+
+def _candidates(text: str, corpus: _Corpus) -> list[Candidate]:
     if corpus.size == 0:
         return []
     case_terms = terms(text, vocabulary=corpus.vocabulary)
@@ -294,17 +313,12 @@ def candidates_for_text(text: str) -> list[Candidate]:
     with connection.cursor() as cursor:
         cursor.execute(
             _CANDIDATES_SQL,
-            {
-                "lexemes": known,
-                "published": ClarificationStatus.PUBLISHED,
-                "query": query,
-                "text": text.lower(),
-            },
+            {"lexemes": known, "published": ClarificationStatus.PUBLISHED, "query": query},
         )
         rows = cursor.fetchall()
 
     candidates: list[Candidate] = []
-    for pk, title, claim, rating, version, reasons, phrases, hits, trigram in rows:
+    for pk, title, claim, rating, version, reasons, phrases, hits in rows:
         evidence = 0.0
         matched_lexemes: set[str] = set()
         for hit in hits:
@@ -332,7 +346,7 @@ def candidates_for_text(text: str) -> list[Candidate]:
                     "phrase": max(covers, default=0.0),
                     "claim": covers[0] if covers else 0.0,
                     "evidence": math.log1p(evidence),
-                    "trigram": float(trigram or 0.0),
+                    "trigram": 0.0,
                 },
             )
         )
@@ -342,7 +356,24 @@ def candidates_for_text(text: str) -> list[Candidate]:
     for candidate in candidates:
         candidate.score = score_of(candidate.features)
     candidates.sort(key=lambda c: (-c.score, c.clarification.id))
+    _add_trigram(candidates[:TRIGRAM_CANDIDATES], text)
+    candidates.sort(key=lambda c: (-c.score, c.clarification.id))
     return candidates
+
+
+def _add_trigram(leading: list[Candidate], text: str) -> None:
+    """pg_trgm similarity for the leading candidates, then their final score. The others keep
+    the score without it: the feature's weight is positive, so it only lifts."""
+    if not leading:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TRIGRAM_SQL, {"ids": [c.clarification.id for c in leading], "text": text.lower()}
+        )
+        similarity = {pk: float(value or 0.0) for pk, value in cursor.fetchall()}
+    for candidate in leading:
+        candidate.features["trigram"] = similarity.get(candidate.clarification.id, 0.0)
+        candidate.score = score_of(candidate.features)
 
 
 def _cover(
@@ -375,10 +406,17 @@ def _add_lead(candidates: list[Candidate]) -> None:
 def suggestions_for_text(
     text: str, *, reasons: Sequence[str] = (), limit: int = 10
 ) -> list[Suggestion]:
-    """The clarifications that fit ``text`` at or above ``THRESHOLD``, best first. Among equal
-    scores, one answering the case's reasons comes first."""
+    """The clarifications that fit ``text`` at or above ``THRESHOLD``, best first."""
+    return _fitting(candidates_for_text(text), reasons=reasons, limit=limit)
+
+
+def _fitting(
+    candidates: list[Candidate], *, reasons: Sequence[str], limit: int
+) -> list[Suggestion]:
+    """Candidates at or above ``THRESHOLD``; among equal scores, one answering the case's
+    reasons first."""
     wanted = set(reasons)
-    fitting = [c for c in candidates_for_text(text) if c.score >= THRESHOLD]
+    fitting = [c for c in candidates if c.score >= THRESHOLD]
     fitting.sort(key=lambda c: (-round(c.score, 6), not (wanted & set(c.reasons))))
     return [
         Suggestion(clarification=c.clarification, score=round(c.score, 4), matched=c.matched)
@@ -388,5 +426,9 @@ def suggestions_for_text(
 
 def clarification_suggestions(*, case: Case, limit: int = 10) -> list[Suggestion]:
     """Published clarifications for ``case``, best first, at most ``limit``; empty when none
-    fits. Three to four small queries; see bench/results/clarifications.md for the latency."""
-    return suggestions_for_text(case_text(case), reasons=case.reasons, limit=limit)
+    fits. Three small queries (four while a root's lexeme is not cached yet); see
+    bench/results/clarifications.md for the latency. Pass a case with its video loaded
+    (``select_related("video")``), or that is one more."""
+    corpus, notes = _current_corpus(case_id=case.pk)
+    text = "\n".join([case.video.caption, *notes])
+    return _fitting(_candidates(text, corpus), reasons=case.reasons, limit=limit)
