@@ -316,7 +316,9 @@ def _tokens_of(text: str, vocabulary: frozenset[str], *, hashtag: bool) -> Itera
         ):
             # Outside hashtags, split only when every piece is a word we know.
             pieces = segment(token, vocabulary=vocabulary)
-            if all(_known(p, vocabulary) or p.isdigit() for p in pieces):
+            if len(pieces) > 1 and all(
+                _known(p, vocabulary) or p.isdigit() or _affixed_root(p) for p in pieces
+            ):
                 yield from _split_letters_digits(pieces)
             else:
                 yield token

@@ -11,6 +11,7 @@ from moderation.models import Clarification
 
 # The caption side (suggestions.py) builds its lexemes with the same configuration.
 TEXT_SEARCH_CONFIG = "indonesian"
+SEARCH_FIELDS = ["search_vector", "search_text", "search_phrases"]
 
 _UPDATE = """
 UPDATE {table} SET
@@ -78,7 +79,8 @@ def clarification_search_refresh(*, clarification: Clarification) -> None:
     """Recompute the search columns of one clarification from its current text.
 
     The publish service calls it inside its transaction, so the published text and what
-    suggestions match on change together. Touches only the search columns (not updated_at).
+    suggestions match on change together. Touches only the search columns (not updated_at);
+    a full ``save()`` of an instance loaded before the refresh would write the old ones back.
     """
     document = search_document(
         claim=clarification.claim,
@@ -92,3 +94,5 @@ def clarification_search_refresh(*, clarification: Clarification) -> None:
         write_search_columns(
             cursor, table=Clarification._meta.db_table, pk=clarification.pk, document=document
         )
+    # A later full save() of this instance must write these values back, not stale ones.
+    clarification.refresh_from_db(fields=SEARCH_FIELDS)
