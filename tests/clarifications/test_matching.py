@@ -32,7 +32,12 @@ def test_lower_case_emoji_punctuation_and_all_caps():
 
 
 def test_mathematical_bold_letters_become_plain_ones():
-    assert words("𝗣𝗘𝗠𝗜𝗟𝗨 𝗗𝗜𝗨𝗡𝗗𝗨𝗥") == ["pemilu", "diundur"]
+    # TikTok captions write "bold" with Unicode's MATHEMATICAL SANS-SERIF BOLD letters.
+    def bold(text: str) -> str:
+        return "".join(chr(0x1D5D4 + ord(c) - ord("A")) if c.isupper() else c for c in text)
+
+    assert bold("PEMILU DIUNDUR") != "PEMILU DIUNDUR"
+    assert words(bold("PEMILU DIUNDUR")) == ["pemilu", "diundur"]
 
 
 def test_links_and_mentions_are_dropped():
