@@ -98,7 +98,7 @@ def main() -> None:
         per_caption.append((caption, candidates))
         for candidate in candidates:
             rows.append([candidate.features[f] for f in FEATURES])
-            labels.append(int(candidate.clarification.id == caption.expected))
+            labels.append(int(candidate.id == caption.expected))
     weights = fit_logistic(rows, labels)
 
     def score(features: dict[str, float]) -> float:
@@ -111,7 +111,7 @@ def main() -> None:
             ranked = sorted(candidates, key=lambda c: -score(c.features))
             shown = []
             if ranked and score(ranked[0].features) >= threshold:
-                shown = [c.clarification.id for c in ranked if score(c.features) >= floor][:3]
+                shown = [c.id for c in ranked if score(c.features) >= floor][:3]
             if caption.expected is None:
                 unanswerable += 1
                 false += bool(shown)

@@ -49,8 +49,9 @@ TYPO_MIN_LENGTH = 4
 # A word in more than this share of published clarifications does not retrieve candidates on
 # its own (it still counts for candidates found through other words).
 RETRIEVAL_MAX_SHARE = 0.25
-# How many of the best candidates get the pg_trgm feature (it is the costly part of the SQL).
-TRIGRAM_CANDIDATES = 10
+# How many of the best candidates get the pg_trgm feature (the costly part of the SQL), and at
+# most how many suggestions a case gets (the contract's "at most 10").
+LEADING_CANDIDATES = 10
 
 # The logistic model: score = 1 / (1 + exp(-(INTERCEPT + sum(w * feature)))). Fitted by
 # bench/clarifications/fit.py on the development half of the evaluation set.
@@ -85,13 +86,15 @@ class Suggestion:
 
 @dataclass(slots=True)
 class Candidate:
-    """A published clarification sharing words with the case, with the features of its score."""
+    """A published clarification sharing words with the case, with the features of its score.
+    Its title, claim and so on are read only for the leading ones (``clarification``)."""
 
-    clarification: SuggestedClarification
-    reasons: list[str]
+    id: int
     matched: list[str]
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    clarification: SuggestedClarification | None = None
+    reasons: list[str] = field(default_factory=list)
 
 
 # --- The published clarifications' statistics, cached per process ------------------------------
@@ -116,6 +119,7 @@ class _Corpus:
     size: int
     document_frequency: dict[str, int]
     vocabulary: frozenset[str]
+    phrases: dict[int, list[str]]  # clarification id -> lexemes of its claim, title, keywords
     phrase_mass: dict[str, float] = field(default_factory=dict)
     _trigram_index: dict[str, list[str]] | None = None
 
@@ -170,13 +174,15 @@ SELECT word, ndoc FROM ts_stat(
     'SELECT search_vector FROM {_TABLE}
      WHERE status = ''{ClarificationStatus.PUBLISHED}'' AND search_vector IS NOT NULL')
 """  # noqa: S608 (names from the model, values are parameters)
-_VOCABULARY_SQL = f"SELECT search_text FROM {_TABLE} WHERE status = %s"  # noqa: S608
+_VOCABULARY_SQL = f"""
+SELECT id, search_text, search_phrases FROM {_TABLE} WHERE status = %s
+"""  # noqa: S608 (names from the model, values are parameters)
 _LEXEMES_SQL = f"""
 SELECT s, array_to_string(tsvector_to_array(to_tsvector('{TEXT_SEARCH_CONFIG}', s)), ' ')
 FROM unnest(%s::text[]) AS s
 """  # noqa: S608 (names from the model, values are parameters)
 _CANDIDATES_SQL = f"""
-SELECT c.id, c.title, c.claim, c.rating, c.version, c.reasons, c.search_phrases,
+SELECT c.id,
        ARRAY(SELECT u.lexeme || ':' || array_to_string(u.weights, '')
              FROM unnest(c.search_vector) AS u
              WHERE u.lexeme = ANY(%(lexemes)s)) AS hits
@@ -184,9 +190,10 @@ FROM {_TABLE} c
 WHERE c.status = %(published)s AND c.search_vector @@ %(query)s::tsquery
 """  # noqa: S608 (names from the model, values are parameters)
 # pg_trgm's similarity between the case's text as written and a clarification's claim, title and
-# keywords. It costs ~0.1 ms a row, so it is asked only for the leading candidates.
-_TRIGRAM_SQL = f"""
-SELECT c.id,
+# keywords. It costs ~0.1 ms a row, so it is asked only for the leading candidates, together with
+# what a suggestion shows of them.
+_LEADING_SQL = f"""
+SELECT c.id, c.title, c.claim, c.rating, c.version, c.reasons,
        similarity(lower(c.claim || ' ' || c.title || ' ' || array_to_string(c.keywords, ' ')),
                   %(text)s)
 FROM {_TABLE} c
@@ -209,12 +216,13 @@ def _current_corpus(*, case_id: int | None = None) -> tuple[_Corpus, list[str]]:
         cursor.execute(_DOCUMENT_FREQUENCY_SQL)
         frequency = {word: int(count) for word, count in cursor.fetchall()}
         cursor.execute(_VOCABULARY_SQL, [ClarificationStatus.PUBLISHED])
-        vocabulary = frozenset(word for (text,) in cursor.fetchall() for word in text.split())
+        rows = cursor.fetchall()
     corpus = _Corpus(
         stamp=stamp,
         size=int(stamp[0]) if stamp else 0,  # type: ignore[call-overload]
         document_frequency=frequency,
-        vocabulary=vocabulary,
+        vocabulary=frozenset(word for _, text, _ in rows for word in text.split()),
+        phrases={pk: [p for p in phrases if p] for pk, _, phrases in rows},
     )
     with _corpus_lock:
         _corpus = corpus
@@ -324,7 +332,7 @@ def _candidates(text: str, corpus: _Corpus) -> list[Candidate]:
         rows = cursor.fetchall()
 
     candidates: list[Candidate] = []
-    for pk, title, claim, rating, version, reasons, phrases, hits in rows:
+    for pk, hits in rows:
         evidence = 0.0
         matched_lexemes: set[str] = set()
         for hit in hits:
@@ -332,7 +340,10 @@ def _candidates(text: str, corpus: _Corpus) -> list[Candidate]:
             best = max(FIELD_WEIGHTS.get(w, 0.5) for w in weights or "D")
             evidence += weight[lex] * best * idf[lex]
             matched_lexemes.add(lex)
-        covers = [_cover(corpus, phrase, weight, idf, matched_lexemes) for phrase in phrases]
+        covers = [
+            _cover(corpus, phrase, weight, idf, matched_lexemes)
+            for phrase in corpus.phrases.get(pk, [])
+        ]
         matched_words = list(
             dict.fromkeys(
                 t.word
@@ -342,10 +353,7 @@ def _candidates(text: str, corpus: _Corpus) -> list[Candidate]:
         )
         candidates.append(
             Candidate(
-                clarification=SuggestedClarification(
-                    id=pk, title=title, claim=claim, rating=rating, version=version
-                ),
-                reasons=list(reasons),
+                id=pk,
                 matched=matched_words,
                 features={
                     "explained": evidence / case_mass if case_mass else 0.0,
@@ -361,24 +369,28 @@ def _candidates(text: str, corpus: _Corpus) -> list[Candidate]:
     _add_lead(candidates)
     for candidate in candidates:
         candidate.score = score_of(candidate.features)
-    candidates.sort(key=lambda c: (-c.score, c.clarification.id))
-    _add_trigram(candidates[:TRIGRAM_CANDIDATES], text)
-    candidates.sort(key=lambda c: (-c.score, c.clarification.id))
+    candidates.sort(key=lambda c: (-c.score, c.id))
+    _complete_leading(candidates[:LEADING_CANDIDATES], text)
+    candidates.sort(key=lambda c: (-c.score, c.id))
     return candidates
 
 
-def _add_trigram(leading: list[Candidate], text: str) -> None:
-    """pg_trgm similarity for the leading candidates, then their final score. The others keep
-    the score without it: the feature's weight is positive, so it only lifts."""
+def _complete_leading(leading: list[Candidate], text: str) -> None:
+    """pg_trgm similarity for the leading candidates, then their final score, and what a
+    suggestion shows of them. The others keep the score without it: the feature's weight is
+    positive, so it only lifts, and they are too far behind to be shown."""
     if not leading:
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            _TRIGRAM_SQL, {"ids": [c.clarification.id for c in leading], "text": text.lower()}
-        )
-        similarity = {pk: float(value or 0.0) for pk, value in cursor.fetchall()}
+        cursor.execute(_LEADING_SQL, {"ids": [c.id for c in leading], "text": text.lower()})
+        rows = {row[0]: row for row in cursor.fetchall()}
     for candidate in leading:
-        candidate.features["trigram"] = similarity.get(candidate.clarification.id, 0.0)
+        pk, title, claim, rating, version, reasons, similarity = rows[candidate.id]
+        candidate.clarification = SuggestedClarification(
+            id=pk, title=title, claim=claim, rating=rating, version=version
+        )
+        candidate.reasons = list(reasons)
+        candidate.features["trigram"] = float(similarity or 0.0)
         candidate.score = score_of(candidate.features)
 
 
@@ -422,11 +434,15 @@ def _fitting(
     """Candidates at or above ``THRESHOLD``; among equal scores, one answering the case's
     reasons first."""
     wanted = set(reasons)
-    fitting = [c for c in candidates if c.score >= THRESHOLD]
-    fitting.sort(key=lambda c: (-round(c.score, 6), not (wanted & set(c.reasons))))
+    fitting = [
+        (c, c.clarification)
+        for c in candidates[:LEADING_CANDIDATES]
+        if c.score >= THRESHOLD and c.clarification is not None
+    ]
+    fitting.sort(key=lambda pair: (-round(pair[0].score, 6), not (wanted & set(pair[0].reasons))))
     return [
-        Suggestion(clarification=c.clarification, score=round(c.score, 4), matched=c.matched)
-        for c in fitting[: max(limit, 0)]
+        Suggestion(clarification=shown, score=round(c.score, 4), matched=c.matched)
+        for c, shown in fitting[: max(0, min(limit, LEADING_CANDIDATES))]
     ]
 
 
