@@ -9,17 +9,20 @@ How a case is matched:
    word of a published clarification by trigram similarity (pg_trgm's measure).
 3. The roots become lexemes of PostgreSQL's ``indonesian`` text search configuration; the
    GIN index on ``search_vector`` finds every published clarification sharing one of them.
-4. Each candidate gets four features: how much of the case's informative words it explains
-   (words weighted by their rarity among published clarifications, claim/title/keywords
-   counting more than the body), how completely it contains one of its own phrases (the claim,
-   the title or a keyword), the total evidence, pg_trgm's similarity between the case's words
-   and the clarification's, and its lead over the best other candidate.
-   A logistic model turns them into a probability that the clarification answers the case:
-   that is the score. Its coefficients were fitted on the development half of
-   bench/clarifications/eval.json (bench/clarifications/fit.py) and are checked on the other
-   half.
+4. Each candidate gets six features: how much of the case's informative words it explains
+   (``explained``: words weighted by their rarity among published clarifications, claim, title
+   and keywords counting more than the body), how completely the case covers one of its
+   phrases (``phrase``: the claim, the title or a keyword) and its claim (``claim``), the
+   evidence itself (``evidence``, counted in words found in a single clarification, so that it
+   means the same with 40 published clarifications as with 500), its lead over the best other
+   candidate (``lead``), and, for the ten leading candidates, pg_trgm's ``similarity()``
+   between the case's text as written and the clarification's claim, title and keywords
+   (``trigram``). A logistic model turns them into the probability that the clarification
+   answers the case: that is the score. Its coefficients were fitted on the development half
+   of bench/clarifications/eval.json with 500 published clarifications
+   (bench/clarifications/fit.py); the held-out half measures it (bench/results/clarifications.md).
 5. Only candidates scoring at least ``THRESHOLD`` are returned, so an unrelated case gets an
-   empty list.
+   empty list. The case's flag reasons only order equal scores (answering clarifications first).
 
 Near-identical clarifications ("Pemilu 2024 diundur" and "Pilkada 2024 diundur") share their
 common words, which are therefore worth little; the rarer word that tells them apart decides,
