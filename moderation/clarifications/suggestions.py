@@ -162,6 +162,7 @@ class _Corpus:
 _corpus: _Corpus | None = None
 _corpus_lock = Lock()
 _lexemes: dict[str, str] = {}
+_LEXEME_CACHE_SIZE = 200_000
 
 _TABLE = Clarification._meta.db_table
 # The stamp of the published set, and (in the same round trip) a case's flag notes.
@@ -236,6 +237,9 @@ def _lexemes_of(stems: Iterable[str]) -> dict[str, str]:
     """Each root's lexeme in the ``indonesian`` configuration (cached: it never changes)."""
     wanted = {s for s in stems if s}
     missing = sorted(wanted - _lexemes.keys())
+    if len(_lexemes) > _LEXEME_CACHE_SIZE:  # captions bring new words forever; stay bounded
+        _lexemes.clear()
+        missing = sorted(wanted)
     if missing:
         with connection.cursor() as cursor:
             cursor.execute(_LEXEMES_SQL, [missing])
