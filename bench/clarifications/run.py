@@ -170,14 +170,14 @@ def main() -> None:
         "held-out": quality([r for r in ranked if r[0].split == "heldout"]),
     }
     # Where the right clarification of each held-out miss was in the full ranking.
-    shown = {caption.case_id: ids for caption, ids in answers}
+    shown = {caption.case_id: found_ids for caption, found_ids in answers}
     misses = {"first, below the threshold": 0, "second or third": 0, "lower or not found": 0}
-    for caption, ids in ranked:
+    for caption, order in ranked:
         if caption.split != "heldout" or caption.expected is None:
             continue
         if shown[caption.case_id][:1] == [caption.expected]:
             continue
-        position = ids.index(caption.expected) if caption.expected in ids else None
+        position = order.index(caption.expected) if caption.expected in order else None
         if position == 0:
             misses["first, below the threshold"] += 1
         elif position in (1, 2):
