@@ -162,3 +162,20 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     decided_by = factory.SubFactory(UserFactory)
     decided_at = factory.LazyFunction(timezone.now)
     case_version = 1
+
+
+class IndexedClarificationFactory(PublishedClarificationFactory):
+    """A published clarification whose search columns are filled, as publishing does."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    keywords = factory.LazyFunction(list)
+    reasons = factory.LazyFunction(lambda: [Reason.HOAX])
+
+    @factory.post_generation
+    def search_columns(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create:
+            from moderation.clarifications.search import clarification_search_refresh
+
+            clarification_search_refresh(clarification=self)

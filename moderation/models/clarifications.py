@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from moderation.choices import ClarificationRating, ClarificationStatus
+from moderation.choices import ClarificationRating, ClarificationStatus, Reason
 from moderation.models.cases import Case
 
 
@@ -39,12 +41,45 @@ class Clarification(models.Model):
     cases = models.ManyToManyField(
         Case, through="CaseClarification", related_name="clarifications", blank=True
     )
+    # What suggestions match on, besides the text: short phrases the author picks ("pemilu
+    # ditunda", "undangan C6") and the flag reasons the clarification answers.
+    keywords = ArrayField(
+        models.CharField(max_length=100), verbose_name=_("kata kunci"), default=list, blank=True
+    )
+    reasons = ArrayField(
+        models.CharField(max_length=40, choices=Reason.choices),
+        verbose_name=_("alasan terkait"),
+        default=list,
+        blank=True,
+    )
+    # Search columns, derived from the text by clarifications.search.clarification_search_refresh
+    # and never edited: the roots of claim, title and keywords (weight A) and of the body (B),
+    # PostgreSQL's `indonesian` configuration, plus the English text (D, `english`).
+    search_vector = SearchVectorField(null=True, editable=False)
+    # The normalised words of the Indonesian text, for pg_trgm typo matching and as the
+    # vocabulary that splits run-together hashtags.
+    search_text = models.TextField(blank=True, editable=False)
+    # The lexemes of the claim, the title and each keyword, one string per phrase: how much of
+    # one of them a caption covers is part of the score.
+    search_phrases = ArrayField(models.TextField(), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("klarifikasi")
         verbose_name_plural = _("klarifikasi")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            GinIndex(
+                fields=["search_vector"],
+                name="clarification_search_vector",
+                condition=models.Q(status=ClarificationStatus.PUBLISHED),
+            ),
+            GinIndex(
+                OpClass("search_text", name="gin_trgm_ops"),
+                name="clarification_search_trgm",
+                condition=models.Q(status=ClarificationStatus.PUBLISHED),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
