@@ -17,6 +17,7 @@ class TaskName(StrEnum):
 
     CASE_LEASES_EXPIRE = "moderation.tasks.case_leases_expire"
     DELIVERY_SEND = "moderation.tasks.delivery_send"
+    DELIVERIES_DRAIN = "moderation.tasks.deliveries_drain"
     DELIVERY_SWEEP = "moderation.tasks.delivery_sweep"
     EMAIL_DELIVERY_SEND = "moderation.tasks.email_delivery_send"
     NOTIFICATION_EMAILS_FLUSH = "moderation.tasks.notification_emails_flush"

@@ -11,6 +11,7 @@ from celery import shared_task
 
 from moderation.intake.receive import raw_events_drain as raw_events_drain_service
 from moderation.jobs import TaskName
+from moderation.outbound.callbacks import deliveries_drain as deliveries_drain_service
 from moderation.outbound.callbacks import delivery_send as delivery_send_service
 from moderation.outbound.callbacks import delivery_sweep as delivery_sweep_service
 from moderation.outbound.emails import email_delivery_send as email_delivery_send_service
@@ -45,6 +46,13 @@ def case_leases_expire() -> int:
 def delivery_send(delivery_id: int) -> str:
     """Send one outbound callback (``outbound.callbacks.delivery_send``)."""
     return delivery_send_service(delivery_id=delivery_id)
+
+
+@shared_task(name=TaskName.DELIVERIES_DRAIN, acks_late=True, soft_time_limit=60, time_limit=75)
+def deliveries_drain() -> int:
+    """Queued when callback rows commit (coalesced): send every due callback, in batches
+    (``outbound.callbacks.deliveries_drain``)."""
+    return deliveries_drain_service()
 
 
 @shared_task(name=TaskName.DELIVERY_SWEEP, acks_late=True, soft_time_limit=100, time_limit=120)

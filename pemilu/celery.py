@@ -52,6 +52,7 @@ app.conf.update(
     # Callbacks and email have their own queues, so a slow mail server never delays a callback.
     task_routes={
         "moderation.tasks.delivery_send": {"queue": "callbacks"},
+        "moderation.tasks.deliveries_drain": {"queue": "callbacks"},
         "moderation.tasks.delivery_sweep": {"queue": "callbacks"},
         "moderation.tasks.email_delivery_send": {"queue": "email"},
         "moderation.tasks.notification_emails_flush": {"queue": "email"},

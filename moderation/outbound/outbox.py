@@ -119,6 +119,29 @@ def outbox_claim(outbox: Outbox, row_id: int, now: datetime) -> bool:
     return claimed == 1
 
 
+def outbox_claim_due(
+    outbox: Outbox, *, now: datetime, limit: int, only: Q | None = None
+) -> list[int]:
+    """Claim up to ``limit`` due rows at once (pending and due -> sending, oldest first, the
+    rows another worker holds skipped); their ids. Each row is claimed as ``outbox_claim``
+    claims one, in one statement and one commit for the lot."""
+    with transaction.atomic():
+        ids = list(
+            outbox.rows.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(only or Q())
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            outbox.rows.filter(pk__in=ids).update(
+                status=DeliveryStatus.SENDING,
+                locked_until=now + outbox.lock(),
+                attempts=F("attempts") + 1,
+            )
+    return ids
+
+
 def _this_attempt(outbox: Outbox, row_id: int, attempt: int) -> models.QuerySet[Any]:
     """The row, if it is still in the hands of this attempt."""
     return outbox.rows.filter(pk=row_id, status=DeliveryStatus.SENDING, attempts=attempt)

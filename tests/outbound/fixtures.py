@@ -21,10 +21,16 @@ def private_redis() -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture(autouse=True)
-def _broker(private_redis: PrivateRedis) -> Iterator[None]:
+def _broker(private_redis: PrivateRedis, settings) -> Iterator[None]:
+    """Broker and cache on the private Redis, as in production one Redis serves both: the
+    workers these tests start and this process then see the same coalescing flags."""
     if not private_redis.answers():
         private_redis.start()
     private_redis.flush()
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": private_redis.url},
+    }
     with celery_broker(private_redis.url):
         yield
 

@@ -34,9 +34,14 @@ FAST_WORKER_ENV = {"CALLBACK_LOCK_SECONDS": "5", "CALLBACK_TIMEOUT_SECONDS": "2"
 
 
 @pytest.fixture
-def redis_server() -> Iterator[PrivateRedis]:
+def redis_server(settings) -> Iterator[PrivateRedis]:
+    """This test's own Redis, broker and cache at once (as in production)."""
     server = PrivateRedis()
     server.start()
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": server.url},
+    }
     with celery_broker(server.url):
         yield server
     server.close()
