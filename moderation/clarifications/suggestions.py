@@ -21,8 +21,12 @@ How a case is matched:
    answers the case: that is the score. Its coefficients were fitted on the development half
    of bench/clarifications/eval.json with 500 published clarifications
    (bench/clarifications/fit.py); the held-out half measures it (bench/results/clarifications.md).
-5. Only candidates scoring at least ``THRESHOLD`` are returned, so an unrelated case gets an
-   empty list. The case's flag reasons only order equal scores (answering clarifications first).
+5. A case gets suggestions only when its best candidate scores at least ``THRESHOLD``, so an
+   unrelated case gets an empty list. Then the second and third places go to the next
+   candidates down to ``FOLLOWER_FLOOR`` (much lower: the threshold has already answered
+   whether anything fits; the runner-up of two close clarifications is often the right one),
+   and further places to those at or above ``THRESHOLD``. The case's flag reasons only order
+   equal scores (answering clarifications first).
 
 Near-identical clarifications ("Pemilu 2024 diundur" and "Pilkada 2024 diundur") share their
 common words, which are therefore worth little; the rarer word that tells them apart decides,
@@ -67,8 +71,15 @@ COEFFICIENTS = {
     "lead": 3.747,
     "trigram": 6.831,
 }
-# Suggestions scoring below this are not shown (chosen on the development half, see fit.py).
+# A case gets suggestions only when its best candidate scores at least this: the confidence that
+# anything published fits (chosen on the development half for false suggestions, see fit.py).
 THRESHOLD = 0.25
+# Once the best one is shown, the second and third places are filled with the next candidates
+# scoring at least this: near-identical or topically close clarifications split the probability
+# between them, and the right one is often the runner-up (chosen on the development half, fit.py).
+FOLLOWER_FLOOR = 0.01
+# How many places the lower floor fills (the first included); below them only THRESHOLD counts.
+FOLLOWER_PLACES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,18 +449,23 @@ def suggestions_for_text(
 def _fitting(
     candidates: list[Candidate], *, reasons: Sequence[str], limit: int
 ) -> list[Suggestion]:
-    """Candidates at or above ``THRESHOLD``; among equal scores, one answering the case's
-    reasons first."""
+    """Nothing unless the best candidate scores at least ``THRESHOLD``; then it, every other at
+    or above ``THRESHOLD``, and the first ``FOLLOWER_PLACES`` places filled down to
+    ``FOLLOWER_FLOOR``. Among equal scores, one answering the case's reasons first."""
     wanted = set(reasons)
-    fitting = [
-        (c, c.clarification)
-        for c in candidates[:LEADING_CANDIDATES]
-        if c.score >= THRESHOLD and c.clarification is not None
+    leading = [c for c in candidates[:LEADING_CANDIDATES] if c.clarification is not None]
+    leading.sort(key=lambda c: (-round(c.score, 6), not (wanted & set(c.reasons))))
+    shown = [
+        c
+        for place, c in enumerate(leading)
+        if c.score >= THRESHOLD or (place < FOLLOWER_PLACES and c.score >= FOLLOWER_FLOOR)
     ]
-    fitting.sort(key=lambda pair: (-round(pair[0].score, 6), not (wanted & set(pair[0].reasons))))
+    if not shown or shown[0].score < THRESHOLD:
+        return []
     return [
-        Suggestion(clarification=shown, score=round(c.score, 4), matched=c.matched)
-        for c, shown in fitting[: max(0, min(limit, LEADING_CANDIDATES))]
+        Suggestion(clarification=c.clarification, score=round(c.score, 4), matched=c.matched)
+        for c in shown[: max(0, min(limit, LEADING_CANDIDATES))]
+        if c.clarification is not None
     ]
 
 
