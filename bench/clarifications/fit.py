@@ -8,9 +8,9 @@ For every dev caption, every candidate clarification (candidates_for_text) is on
 (Newton's method, a handful of features, no library) gives INTERCEPT and COEFFICIENTS; the
 threshold is then the one with the best dev P@1 among those that keep dev false suggestions
 within the issue's target (MAX_FALSE), and the follower floor (how low the second and third
-places may go once the first clears the threshold) the highest with the best dev P@3. It prints the constants for
-moderation/clarifications/suggestions.py and the dev figures at them. The held-out half is never
-read here.
+places may go once the first clears the threshold) the highest with the best dev P@3. It prints
+the constants for moderation/clarifications/suggestions.py and the dev figures at them. The
+held-out half is never read here.
 """
 
 import argparse

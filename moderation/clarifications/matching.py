@@ -15,7 +15,8 @@ the same steps:
 4. repeated letters collapsed (``bangettt`` -> ``banget``);
 5. slang and abbreviations expanded: our election terms and code-mixed English words first
    (lexicon.py), then indoNLP's copy of Kamus Alay, the colloquial Indonesian lexicon of
-   Salsabila et al. (2018), ~4,200 entries;
+   Salsabila et al. (2018), ~4,200 entries; a foreign country's name (``arab saudi``,
+   ``hongkong``) is followed by ``luar negeri``, the words KPU writes about voters abroad;
 6. stop words dropped: PySastrawi's list, less the words about time, number and place that
    election rules turn on, plus colloquial particles and TikTok's own noise (lexicon.py);
 7. each word reduced to its root with PySastrawi, and, where PySastrawi finds none, after
@@ -41,6 +42,7 @@ from moderation.clarifications.lexicon import (
     COLLOQUIAL_STOP_WORDS,
     ELECTION_TERMS,
     ENGLISH_WORDS,
+    FOREIGN_COUNTRIES,
     KEEP_WORDS,
     TIKTOK_NOISE,
 )
@@ -109,11 +111,30 @@ def stop_words() -> frozenset[str]:
 
 
 @cache
+def foreign_countries() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each way of writing a foreign country's name as tokens (``arab saudi``, and run together
+    ``arabsaudi``) -> its words."""
+    forms: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for name in FOREIGN_COUNTRIES:
+        words = tuple(
+            _TOKEN.findall(unicodedata.normalize("NFKC", name).casefold().replace("-", " "))
+        )
+        forms[words] = words
+        forms[("".join(words),)] = words
+    return forms
+
+
+_COUNTRY_MAX_WORDS = 5
+_ABROAD = ("luar", "negeri")
+
+
+@cache
 def _general_words() -> frozenset[str]:
     """Words we recognise without any clarification: roots, slang, lexicon, stop words."""
     slang = slang_words()
     words = set(root_words()) | set(slang) | stop_words() | set(ELECTION_TERMS)
     words |= set(ENGLISH_WORDS)
+    words |= {form[0] for form in foreign_countries() if len(form) == 1}
     for expansion in list(slang.values()) + list(ELECTION_TERMS.values()):
         words.update(expansion.split())
     return frozenset(w for w in words if " " not in w)
@@ -306,7 +327,9 @@ def _tokens_of(text: str, vocabulary: frozenset[str], *, hashtag: bool) -> Itera
         if not any(c.isdigit() for c in token):
             token = _collapse_repeats(token, vocabulary)
         token = _without_clitic(token, vocabulary)
-        if hashtag and len(token) > 3:
+        if (token,) in foreign_countries():  # #hongkong, #arabsaudi: one name, not two words
+            yield token
+        elif hashtag and len(token) > 3:
             yield from _split_letters_digits(segment(token, vocabulary=vocabulary))
         elif (
             len(token) >= _SEGMENT_MIN_LENGTH
@@ -357,6 +380,12 @@ def normalised_words(text: str, *, vocabulary: frozenset[str] = frozenset()) -> 
     index = 0
     while index < len(raw):
         token = raw[index]
+        country = _country_at(raw, index)
+        if country:
+            words.extend(foreign_countries()[tuple(raw[index : index + country])])
+            words.extend(_ABROAD)
+            index += country
+            continue
         following = raw[index + 1] if index + 1 < len(raw) else ""
         pair = f"{token} {following}"
         if following and pair in ELECTION_TERMS:
@@ -373,6 +402,15 @@ def normalised_words(text: str, *, vocabulary: frozenset[str] = frozenset()) -> 
         else:
             merged.append(word)
     return merged
+
+
+def _country_at(raw: list[str], index: int) -> int:
+    """How many tokens from ``index`` on name a foreign country (the longest name), or 0."""
+    forms = foreign_countries()
+    for length in range(min(_COUNTRY_MAX_WORDS, len(raw) - index), 0, -1):
+        if tuple(raw[index : index + length]) in forms:
+            return length
+    return 0
 
 
 def _is_content(word: str) -> bool:

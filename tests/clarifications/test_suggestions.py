@@ -188,3 +188,51 @@ def test_queries_per_call(published, django_assert_max_num_queries):
     case.refresh_from_db()
     with django_assert_max_num_queries(5):  # video, stamp + notes, candidates, pg_trgm (+lexemes)
         clarification_suggestions(case=case)
+
+
+def _candidate(pk: int, score: float, reasons: tuple[str, ...] = ()) -> engine.Candidate:
+    shown = SuggestedClarification(id=pk, title=f"t{pk}", claim=f"c{pk}", rating="false", version=1)
+    return engine.Candidate(
+        id=pk, matched=["w"], score=score, clarification=shown, reasons=list(reasons)
+    )
+
+
+def test_nothing_is_shown_unless_the_first_clears_the_threshold():
+    below = engine.THRESHOLD - 0.001
+    candidates = [_candidate(1, below), _candidate(2, below - 0.01)]
+    assert engine._fitting(candidates, reasons=(), limit=10) == []
+
+
+def test_once_the_first_is_shown_the_second_and_third_places_fill_down_to_the_floor():
+    floor = engine.FOLLOWER_FLOOR
+    assert floor < engine.THRESHOLD
+    candidates = [
+        _candidate(1, engine.THRESHOLD + 0.1),
+        _candidate(2, floor + 0.002),
+        _candidate(3, floor + 0.001),
+        _candidate(4, floor + 0.0005),  # fourth place: only THRESHOLD counts there
+        _candidate(5, floor / 2),
+    ]
+    found = engine._fitting(candidates, reasons=(), limit=10)
+    assert [s.clarification.id for s in found] == [1, 2, 3]
+    assert [s.clarification.id for s in engine._fitting(candidates, reasons=(), limit=2)] == [1, 2]
+
+
+def test_below_the_floor_nothing_follows_and_above_the_threshold_all_do():
+    high = engine.THRESHOLD + 0.01
+    assert [
+        s.clarification.id
+        for s in engine._fitting(
+            [_candidate(1, high + 0.1), _candidate(2, engine.FOLLOWER_FLOOR / 2)],
+            reasons=(),
+            limit=10,
+        )
+    ] == [1]
+    many = [_candidate(pk, high + 0.01 * (9 - pk)) for pk in range(1, 6)]
+    assert len(engine._fitting(many, reasons=(), limit=10)) == 5
+
+
+def test_equal_scores_put_the_clarification_answering_the_case_reasons_first():
+    candidates = [_candidate(1, 0.5, ("hoax",)), _candidate(2, 0.5, ("voter_suppression",))]
+    found = engine._fitting(candidates, reasons=["voter_suppression"], limit=10)
+    assert [s.clarification.id for s in found] == [2, 1]
