@@ -21,9 +21,10 @@ How a case is matched:
    answers the case: that is the score. Its coefficients were fitted on the development half
    of bench/clarifications/eval.json with 500 published clarifications
    (bench/clarifications/fit.py); the held-out half measures it (bench/results/clarifications.md).
-5. A case gets suggestions only when its best candidate scores at least ``THRESHOLD``, so an
-   unrelated case gets an empty list. Then the second and third places go to the next
-   candidates down to ``FOLLOWER_FLOOR`` (much lower: the threshold has already answered
+5. A case gets suggestions only when the ``confidence`` that one of the first three answers it
+   (their summed scores, candidates that matched the same words of the case counted once)
+   reaches ``THRESHOLD``, so an unrelated case gets an empty list. Then the first place, the
+   second and third down to ``FOLLOWER_FLOOR`` (much lower: the threshold has already answered
    whether anything fits; the runner-up of two close clarifications is often the right one),
    and further places to those at or above ``THRESHOLD``. The case's flag reasons only order
    equal scores (answering clarifications first).
@@ -66,15 +67,15 @@ INTERCEPT = -6.441
 COEFFICIENTS = {
     "explained": 0.237,
     "phrase": 0.223,
-    "claim": 0.687,
+    "claim": 0.686,
     "evidence": 3.892,
     "lead": 3.891,
-    "trigram": 6.833,
+    "trigram": 6.834,
 }
-# A case gets suggestions only when its best candidate scores at least this: the confidence that
-# anything published fits (chosen on the development half for false suggestions, see fit.py).
+# A case gets suggestions only when the confidence that one of its first three candidates answers
+# it reaches this (``confidence``; chosen on the development half for false suggestions, fit.py).
 THRESHOLD = 0.25
-# Once the best one is shown, the second and third places are filled with the next candidates
+# Once the case gets suggestions, the second and third places are filled with the next candidates
 # scoring at least this: near-identical or topically close clarifications split the probability
 # between them, and the right one is often the runner-up (chosen on the development half, fit.py).
 FOLLOWER_FLOOR = 0.01
@@ -446,22 +447,39 @@ def suggestions_for_text(
     return _fitting(candidates_for_text(text), reasons=reasons, limit=limit)
 
 
+def confidence(leading: Sequence[tuple[float, Sequence[str]]]) -> float:
+    """How likely it is that one of the first ``FOLLOWER_PLACES`` candidates answers the case,
+    from their (score, matched words), best first: the sum of their scores, the answers being
+    exclusive, except that candidates which matched the very same words of the case count once
+    (at the best of their scores). Such candidates are one piece of evidence, not several:
+    forty near-identical regional clarifications sharing "TPS dipindahkan" with the case each
+    get the same middling score, and forty times it would be a certainty."""
+    best_by_words: dict[frozenset[str], float] = {}
+    for score, matched in leading[:FOLLOWER_PLACES]:
+        key = frozenset(matched)
+        best_by_words[key] = max(best_by_words.get(key, 0.0), score)
+    return min(1.0, sum(best_by_words.values()))
+
+
 def _fitting(
     candidates: list[Candidate], *, reasons: Sequence[str], limit: int
 ) -> list[Suggestion]:
-    """Nothing unless the best candidate scores at least ``THRESHOLD``; then it, every other at
-    or above ``THRESHOLD``, and the first ``FOLLOWER_PLACES`` places filled down to
-    ``FOLLOWER_FLOOR``. Among equal scores, one answering the case's reasons first."""
+    """Nothing unless the ``confidence`` of the first places reaches ``THRESHOLD``; then the
+    first ``FOLLOWER_PLACES`` places down to ``FOLLOWER_FLOOR`` (the first always), and any
+    further candidate at or above ``THRESHOLD``. Among equal scores, one answering the case's
+    reasons first."""
     wanted = set(reasons)
     leading = [c for c in candidates[:LEADING_CANDIDATES] if c.clarification is not None]
     leading.sort(key=lambda c: (-round(c.score, 6), not (wanted & set(c.reasons))))
+    if not leading or confidence([(c.score, c.matched) for c in leading]) < THRESHOLD:
+        return []
     shown = [
         c
         for place, c in enumerate(leading)
-        if c.score >= THRESHOLD or (place < FOLLOWER_PLACES and c.score >= FOLLOWER_FLOOR)
+        if place == 0
+        or c.score >= THRESHOLD
+        or (place < FOLLOWER_PLACES and c.score >= FOLLOWER_FLOOR)
     ]
-    if not shown or shown[0].score < THRESHOLD:
-        return []
     return [
         Suggestion(clarification=c.clarification, score=round(c.score, 4), matched=c.matched)
         for c in shown[: max(0, min(limit, LEADING_CANDIDATES))]

@@ -190,17 +190,36 @@ def test_queries_per_call(published, django_assert_max_num_queries):
         clarification_suggestions(case=case)
 
 
-def _candidate(pk: int, score: float, reasons: tuple[str, ...] = ()) -> engine.Candidate:
+def _candidate(
+    pk: int, score: float, reasons: tuple[str, ...] = (), matched: tuple[str, ...] = ("w",)
+) -> engine.Candidate:
     shown = SuggestedClarification(id=pk, title=f"t{pk}", claim=f"c{pk}", rating="false", version=1)
     return engine.Candidate(
-        id=pk, matched=["w"], score=score, clarification=shown, reasons=list(reasons)
+        id=pk, matched=list(matched), score=score, clarification=shown, reasons=list(reasons)
     )
 
 
-def test_nothing_is_shown_unless_the_first_clears_the_threshold():
+def test_confidence_adds_up_distinct_evidence_and_counts_the_same_words_once():
+    assert engine.confidence([]) == 0
+    assert engine.confidence([(0.2, ["tps", "pindah"])]) == pytest.approx(0.2)
+    # Forty near-identical regional clarifications matching the same words are one piece.
+    assert engine.confidence([(0.2, ["tps", "pindah"])] * 40) == pytest.approx(0.2)
+    assert engine.confidence([(0.2, ["tps"]), (0.15, ["pindah", "tps"])]) == pytest.approx(0.35)
+    # Only the first three places count, and it is a probability.
+    assert engine.confidence([(0.5, [str(i)]) for i in range(5)]) == 1.0
+    assert engine.confidence([(0.1, ["a"]), (0.1, ["b"]), (0.1, ["c"]), (0.4, ["d"])]) == (
+        pytest.approx(0.3)
+    )
+
+
+def test_nothing_is_shown_unless_the_confidence_reaches_the_threshold():
     below = engine.THRESHOLD - 0.001
-    candidates = [_candidate(1, below), _candidate(2, below - 0.01)]
-    assert engine._fitting(candidates, reasons=(), limit=10) == []
+    same_words = [_candidate(1, below), _candidate(2, below - 0.01), _candidate(3, below - 0.02)]
+    assert engine._fitting(same_words, reasons=(), limit=10) == []
+    # Two candidates below the threshold on different words of the case: together they reach it.
+    half = engine.THRESHOLD / 2 + 0.01
+    apart = [_candidate(1, half, matched=("sirekap",)), _candidate(2, half, matched=("bengkak",))]
+    assert [s.clarification.id for s in engine._fitting(apart, reasons=(), limit=10)] == [1, 2]
 
 
 def test_once_the_first_is_shown_the_second_and_third_places_fill_down_to_the_floor():
