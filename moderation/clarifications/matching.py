@@ -176,6 +176,11 @@ def stem(word: str) -> str:
     roots = root_words()
     stemmer = _stemmer()
     found: str = stemmer.stem(word)
+    if found != word and found in roots and not _affixes_explain(word, found):
+        # PySastrawi over-strips a few words: menangis -> menang (cry -> win), relawan ->
+        # rawan (volunteer -> vulnerable). Prefer prefix + root read with regular affixes, or
+        # else the word itself (and its colloquial forms below).
+        found = _regular_root(word) or word
     if found in roots or len(word) < 5:
         return found
     for form in _colloquial_forms(word):
@@ -183,6 +188,53 @@ def stem(word: str) -> str:
         if candidate in roots:
             return candidate
     return found
+
+
+# Suffixes a root can carry, in their order: derivational, possessive, particle.
+_SUFFIX_CHAINS = sorted(
+    {
+        d + p + q
+        for d in ("kan", "an", "i", "")
+        for p in ("ku", "mu", "nya", "")
+        for q in ("lah", "kah", "pun", "")
+    },
+    key=len,
+    reverse=True,
+)
+_ROOT_PREFIXES = (
+    *("memper", "member", "menge", "penge", "meng", "meny", "peng", "peny", "mem", "men"),
+    *("pem", "pen", "ber", "ter", "per", "me", "pe", "di", "ke", "se", "be", "te"),
+)
+
+
+def _affixes_explain(word: str, root: str) -> bool:
+    """Whether ``word`` ends with ``root`` (its first letter possibly swallowed by a nasal
+    prefix: memilih = mem + pilih) followed by regular suffixes only."""
+    for chain in _SUFFIX_CHAINS:
+        if chain and not word.endswith(chain):
+            continue
+        core = word[: len(word) - len(chain)]
+        if core.endswith(root) or (len(root) > 3 and root[0] in "ptks" and core.endswith(root[1:])):
+            return True
+    return False
+
+
+def _regular_root(word: str) -> str | None:
+    """A root that a regular prefix and regular suffixes explain: menangis = men + tangis."""
+    roots = root_words()
+    for chain in _SUFFIX_CHAINS:
+        if chain and not word.endswith(chain):
+            continue
+        core = word[: len(word) - len(chain)]
+        for prefix in _ROOT_PREFIXES:
+            if not core.startswith(prefix):
+                continue
+            rest = core[len(prefix) :]
+            swallowed = [c + rest for c in "ptks"] if prefix[-1] in "mny" else []
+            for root in (rest, *swallowed):
+                if len(root) >= 3 and root in roots:
+                    return root
+    return None
 
 
 # --- Segmentation of run-together words --------------------------------------------------------

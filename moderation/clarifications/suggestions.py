@@ -63,14 +63,14 @@ LEADING_CANDIDATES = 10
 
 # The logistic model: score = 1 / (1 + exp(-(INTERCEPT + sum(w * feature)))). Fitted by
 # bench/clarifications/fit.py on the development half of the evaluation set.
-INTERCEPT = -6.441
+INTERCEPT = -6.445
 COEFFICIENTS = {
-    "explained": 0.237,
-    "phrase": 0.223,
-    "claim": 0.686,
-    "evidence": 3.892,
-    "lead": 3.891,
-    "trigram": 6.834,
+    "explained": 0.255,
+    "phrase": 0.236,
+    "claim": 0.642,
+    "evidence": 3.903,
+    "lead": 3.909,
+    "trigram": 6.789,
 }
 # A case gets suggestions only when the confidence that one of its first three candidates answers
 # it reaches this (``confidence``; chosen on the development half for false suggestions, fit.py).
@@ -78,7 +78,7 @@ THRESHOLD = 0.25
 # Once the case gets suggestions, the second and third places are filled with the next candidates
 # scoring at least this: near-identical or topically close clarifications split the probability
 # between them, and the right one is often the runner-up (chosen on the development half, fit.py).
-FOLLOWER_FLOOR = 0.01
+FOLLOWER_FLOOR = 0.005
 # How many places the lower floor fills (the first included); below them only THRESHOLD counts.
 FOLLOWER_PLACES = 3
 

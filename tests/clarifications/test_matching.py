@@ -215,3 +215,19 @@ def test_abroad_is_said_once_and_only_after_a_country():
 def test_country_names_are_known_words_not_typos():
     assert is_known_word("taiwan")
     assert is_known_word("malaysia")
+
+
+@pytest.mark.parametrize(
+    ("word", "root"),
+    [
+        ("menangis", "tangis"),  # PySastrawi: menang (to win)
+        ("nangis", "tangis"),
+        ("relawan", "relawan"),  # PySastrawi: rawan (vulnerable), as in "TPS rawan"
+        ("kemenangan", "menang"),
+        ("menyampaikan", "sampai"),
+        ("berlakunya", "laku"),
+        ("mengundurkan", "undur"),
+    ],
+)
+def test_roots_that_regular_affixes_do_not_explain_are_not_taken(word, root):
+    assert stem(word) == root
