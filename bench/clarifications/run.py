@@ -169,19 +169,26 @@ def main() -> None:
         "dev": quality([r for r in ranked if r[0].split == "dev"]),
         "held-out": quality([r for r in ranked if r[0].split == "heldout"]),
     }
-    # Where the right clarification of each held-out miss was in the full ranking.
+    # Where the right clarification of each held-out P@3 miss was in the full ranking.
     shown = {caption.case_id: found_ids for caption, found_ids in answers}
-    misses = {"first, below the threshold": 0, "second or third": 0, "lower or not found": 0}
+    misses = {
+        "first, nothing shown (confidence below the threshold)": 0,
+        "second or third, nothing shown": 0,
+        "second or third, below the follower floor": 0,
+        "lower or not found": 0,
+    }
     for caption, order in ranked:
         if caption.split != "heldout" or caption.expected is None:
             continue
-        if shown[caption.case_id][:1] == [caption.expected]:
+        if caption.expected in shown[caption.case_id][:3]:
             continue
         position = order.index(caption.expected) if caption.expected in order else None
         if position == 0:
-            misses["first, below the threshold"] += 1
+            misses["first, nothing shown (confidence below the threshold)"] += 1
+        elif position in (1, 2) and not shown[caption.case_id]:
+            misses["second or third, nothing shown"] += 1
         elif position in (1, 2):
-            misses["second or third"] += 1
+            misses["second or third, below the follower floor"] += 1
         else:
             misses["lower or not found"] += 1
 
@@ -229,6 +236,7 @@ def main() -> None:
                     "intercept": engine.INTERCEPT,
                     "coefficients": engine.COEFFICIENTS,
                     "threshold": engine.THRESHOLD,
+                    "follower_floor": engine.FOLLOWER_FLOOR,
                 },
             },
             ensure_ascii=False,
@@ -314,7 +322,11 @@ def render(
         f"({held['false']:.3f}, {met(float(held['false']), TARGETS['false'], at_most=True)}).",
         "",
         f"Model: intercept {engine.INTERCEPT}, coefficients {engine.COEFFICIENTS}, threshold "
-        f"{engine.THRESHOLD}.",
+        f"{engine.THRESHOLD} (the confidence that one of the first three candidates answers the "
+        "case, their summed scores with candidates that matched the same words counted once, "
+        "must reach it, or the case gets no suggestion), follower floor "
+        f"{engine.FOLLOWER_FLOOR} (once a case gets suggestions, the second and third places "
+        "take the next candidates down to it).",
         "",
         "The ranking alone, every candidate listed whatever its score (what the confidence "
         "threshold costs): "
@@ -322,18 +334,29 @@ def render(
             f"{name} P@1 {q['p1']:.3f}, P@3 {q['p3']:.3f}" for name, q in ranking_alone.items()
         )
         + ". Lowering the threshold raises P@1 and P@3 and the false suggestions with them "
-        "(fit.py chose it on dev for false suggestions <= 0.15). Where the right clarification "
-        "of each held-out miss stood in the full ranking: "
-        + ", ".join(f"{k} {v}" for k, v in misses.items())
-        + ".",
+        "(fit.py chose it on dev for false suggestions <= 0.15, and the follower floor as the "
+        "highest keeping the best dev P@3). Where the right clarification of each held-out P@3 "
+        "miss stood in the full ranking: " + ", ".join(f"{k} {v}" for k, v in misses.items()) + ".",
         "",
         "Reading these numbers: the captions were written by the same hand as the method, "
         "though before it and without tuning word lists to them; both halves share that hand. "
-        "Misses come in two kinds, counted above: the right clarification second or third "
-        "behind a near-identical or topically close one that came first (only what clears the "
-        "threshold is shown, mostly the first alone), and paraphrases with no word in common "
-        'with the clarification\'s claim, title, keywords or body ("orang gila" for ODGJ, '
-        '"insentif" for money from KPU, "diaspora" for voters abroad).',
+        "What is left of the misses is mostly paraphrase with no word in common with the "
+        'clarification\'s claim, title, keywords or body ("orang gila" or "pasien rsj" for '
+        'ODGJ, "insentif" or "bantuan tunai" for money from KPU, "diaspora" for voters '
+        "abroad), and captions whose candidates score too low together to clear the threshold, "
+        "which stays where the false suggestions allow. Each half has 24 captions without an "
+        "answer, so one caption moves the false-suggestion rate by 0.042: 0.125 is 3 of 24, and "
+        "a fourth would miss the target.",
+        "",
+        "How the held-out half was used: its figures were read three times while the method "
+        "changed (the follower places and the country names; the confidence gate; the stemmer "
+        "guard), each change chosen on the dev half, most by five-fold cross-validation within "
+        "it, before its held-out figure was seen, and none undone or retuned after. "
+        "`fit.py --reuse --cross-validate` measures the fitting procedure on dev captions it did "
+        "not fit on (model, threshold and floor fitted on four fifths, measured on the fifth, "
+        "three shuffles): P@1 0.796, P@3 0.842, false suggestions 0.167 for the method as it "
+        "is. Expect captions nobody has seen to land between those and the held-out figures: "
+        "P@3 and the false-suggestion rate are both close to their targets, on either side.",
         "",
         "## Latency",
         "",

@@ -310,3 +310,36 @@ KEEP_WORDS: frozenset[str] = frozenset(
         "setempat",
     }
 )
+
+
+# Foreign countries, written the Indonesian way: a caption naming one is about voters abroad (the
+# PPLN, TPSLN and postal voting of KPU's text), so it also reads "luar negeri". The UN member
+# states as faker's id_ID address provider lists them (a general list, not the captions'), less
+# Indonesia, plus the places most Indonesian migrant workers vote from that are not UN members
+# (Hong Kong, Taiwan, Makau). Words of a name are joined by "-". Names that are also everyday
+# Indonesian words (kenya "girl", laos "galangal", palau) are left out.
+FOREIGN_COUNTRIES: list[str] = (  # noqa: SIM905 (one name a line would be 200 lines)
+    "Afganistan Afrika-Selatan Afrika-Tengah Albania Aljazair Amerika-Serikat Andorra "
+    "Angola Antigua-dan-Barbuda Arab-Saudi Argentina Armenia Australia Austria Azerbaijan "
+    "Bahama Bahrain Bangladesh Barbados Belanda Belarus Belgia Belize Benin Bhutan Bolivia "
+    "Bosnia-dan-Herzegovina Botswana Brasil Britania-Raya Brunei Bulgaria Burkina-Faso "
+    "Burundi Ceko Chad Chili Denmark Djibouti Dominika Ekuador El-Salvador Eritrea Estonia "
+    "Ethiopia Federasi-Mikronesia Fiji Filipina Finlandia Gabon Gambia Georgia Ghana "
+    "Grenada Guatemala Guinea Guinea-Khatulistiwa Guinea-Bissau Guyana Haiti Honduras "
+    "Hongaria India Irak Iran Islandia Israel Italia Jamaika Jepang Jerman Kamboja Kamerun "
+    "Kanada Kazakhstan Kepulauan-Marshall Kepulauan-Solomon Kirgizstan Kiribati Kolombia "
+    "Komoro Korea-Selatan Korea-Utara Kosta-Rika Kroasia Kuba Kuwait Latvia Lebanon Lesotho "
+    "Liberia Libya Liechtenstein Lituania Luksemburg Madagaskar Makedonia-Utara Maladewa "
+    "Malawi Malaysia Mali Malta Maroko Mauritania Mauritius Meksiko Mesir Moldova Monako "
+    "Mongolia Montenegro Mozambik Myanmar Namibia Nauru Nepal Niger Nigeria Nikaragua "
+    "Norwegia Oman Pakistan Panama Pantai-Gading Papua-Nugini Paraguay Perancis Peru "
+    "Polandia Portugal Qatar Republik-Demokratik-Kongo Republik-Dominika Republik-Irlandia "
+    "Republik-Kongo Republik-Rakyat-Tiongkok Rumania Rusia Rwanda Saint-Kitts-dan-Nevis "
+    "Saint-Lucia Saint-Vincent-dan-Grenadine Samoa San-Marino São-Tomé-dan-Príncipe "
+    "Selandia-Baru Senegal Serbia Seychelles Sierra-Leone Singapura Siprus Slovenia "
+    "Slowakia Somalia Spanyol Sri-Lanka Sudan Sudan-Selatan Suriah Suriname Swaziland "
+    "Swedia Swiss Tajikistan Tanjung-Verde Tanzania Thailand Timor-Leste Togo Tonga "
+    "Trinidad-dan-Tobago Tunisia Turki Turkmenistan Tuvalu Uganda Ukraina Uni-Emirat-Arab "
+    "Uruguay Uzbekistan Vanuatu Vatikan Venezuela Vietnam Yaman Yordania Yunani Zambia "
+    "Zimbabwe Hong-Kong Taiwan Makau"
+).split()

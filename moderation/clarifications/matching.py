@@ -15,7 +15,8 @@ the same steps:
 4. repeated letters collapsed (``bangettt`` -> ``banget``);
 5. slang and abbreviations expanded: our election terms and code-mixed English words first
    (lexicon.py), then indoNLP's copy of Kamus Alay, the colloquial Indonesian lexicon of
-   Salsabila et al. (2018), ~4,200 entries;
+   Salsabila et al. (2018), ~4,200 entries; a foreign country's name (``arab saudi``,
+   ``hongkong``) is followed by ``luar negeri``, the words KPU writes about voters abroad;
 6. stop words dropped: PySastrawi's list, less the words about time, number and place that
    election rules turn on, plus colloquial particles and TikTok's own noise (lexicon.py);
 7. each word reduced to its root with PySastrawi, and, where PySastrawi finds none, after
@@ -41,6 +42,7 @@ from moderation.clarifications.lexicon import (
     COLLOQUIAL_STOP_WORDS,
     ELECTION_TERMS,
     ENGLISH_WORDS,
+    FOREIGN_COUNTRIES,
     KEEP_WORDS,
     TIKTOK_NOISE,
 )
@@ -109,11 +111,30 @@ def stop_words() -> frozenset[str]:
 
 
 @cache
+def foreign_countries() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each way of writing a foreign country's name as tokens (``arab saudi``, and run together
+    ``arabsaudi``) -> its words."""
+    forms: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for name in FOREIGN_COUNTRIES:
+        words = tuple(
+            _TOKEN.findall(unicodedata.normalize("NFKC", name).casefold().replace("-", " "))
+        )
+        forms[words] = words
+        forms[("".join(words),)] = words
+    return forms
+
+
+_COUNTRY_MAX_WORDS = 5
+_ABROAD = ("luar", "negeri")
+
+
+@cache
 def _general_words() -> frozenset[str]:
     """Words we recognise without any clarification: roots, slang, lexicon, stop words."""
     slang = slang_words()
     words = set(root_words()) | set(slang) | stop_words() | set(ELECTION_TERMS)
     words |= set(ENGLISH_WORDS)
+    words |= {form[0] for form in foreign_countries() if len(form) == 1}
     for expansion in list(slang.values()) + list(ELECTION_TERMS.values()):
         words.update(expansion.split())
     return frozenset(w for w in words if " " not in w)
@@ -155,6 +176,11 @@ def stem(word: str) -> str:
     roots = root_words()
     stemmer = _stemmer()
     found: str = stemmer.stem(word)
+    if found != word and found in roots and not _affixes_explain(word, found):
+        # PySastrawi over-strips a few words: menangis -> menang (cry -> win), relawan ->
+        # rawan (volunteer -> vulnerable). Prefer prefix + root read with regular affixes, or
+        # else the word itself (and its colloquial forms below).
+        found = _regular_root(word) or word
     if found in roots or len(word) < 5:
         return found
     for form in _colloquial_forms(word):
@@ -162,6 +188,53 @@ def stem(word: str) -> str:
         if candidate in roots:
             return candidate
     return found
+
+
+# Suffixes a root can carry, in their order: derivational, possessive, particle.
+_SUFFIX_CHAINS = sorted(
+    {
+        d + p + q
+        for d in ("kan", "an", "i", "")
+        for p in ("ku", "mu", "nya", "")
+        for q in ("lah", "kah", "pun", "")
+    },
+    key=len,
+    reverse=True,
+)
+_ROOT_PREFIXES = (
+    *("memper", "member", "menge", "penge", "meng", "meny", "peng", "peny", "mem", "men"),
+    *("pem", "pen", "ber", "ter", "per", "me", "pe", "di", "ke", "se", "be", "te"),
+)
+
+
+def _affixes_explain(word: str, root: str) -> bool:
+    """Whether ``word`` ends with ``root`` (its first letter possibly swallowed by a nasal
+    prefix: memilih = mem + pilih) followed by regular suffixes only."""
+    for chain in _SUFFIX_CHAINS:
+        if chain and not word.endswith(chain):
+            continue
+        core = word[: len(word) - len(chain)]
+        if core.endswith(root) or (len(root) > 3 and root[0] in "ptks" and core.endswith(root[1:])):
+            return True
+    return False
+
+
+def _regular_root(word: str) -> str | None:
+    """A root that a regular prefix and regular suffixes explain: menangis = men + tangis."""
+    roots = root_words()
+    for chain in _SUFFIX_CHAINS:
+        if chain and not word.endswith(chain):
+            continue
+        core = word[: len(word) - len(chain)]
+        for prefix in _ROOT_PREFIXES:
+            if not core.startswith(prefix):
+                continue
+            rest = core[len(prefix) :]
+            swallowed = [c + rest for c in "ptks"] if prefix[-1] in "mny" else []
+            for root in (rest, *swallowed):
+                if len(root) >= 3 and root in roots:
+                    return root
+    return None
 
 
 # --- Segmentation of run-together words --------------------------------------------------------
@@ -306,7 +379,9 @@ def _tokens_of(text: str, vocabulary: frozenset[str], *, hashtag: bool) -> Itera
         if not any(c.isdigit() for c in token):
             token = _collapse_repeats(token, vocabulary)
         token = _without_clitic(token, vocabulary)
-        if hashtag and len(token) > 3:
+        if (token,) in foreign_countries():  # #hongkong, #arabsaudi: one name, not two words
+            yield token
+        elif hashtag and len(token) > 3:
             yield from _split_letters_digits(segment(token, vocabulary=vocabulary))
         elif (
             len(token) >= _SEGMENT_MIN_LENGTH
@@ -357,6 +432,12 @@ def normalised_words(text: str, *, vocabulary: frozenset[str] = frozenset()) -> 
     index = 0
     while index < len(raw):
         token = raw[index]
+        country = _country_at(raw, index)
+        if country:
+            words.extend(foreign_countries()[tuple(raw[index : index + country])])
+            words.extend(_ABROAD)
+            index += country
+            continue
         following = raw[index + 1] if index + 1 < len(raw) else ""
         pair = f"{token} {following}"
         if following and pair in ELECTION_TERMS:
@@ -373,6 +454,15 @@ def normalised_words(text: str, *, vocabulary: frozenset[str] = frozenset()) -> 
         else:
             merged.append(word)
     return merged
+
+
+def _country_at(raw: list[str], index: int) -> int:
+    """How many tokens from ``index`` on name a foreign country (the longest name), or 0."""
+    forms = foreign_countries()
+    for length in range(min(_COUNTRY_MAX_WORDS, len(raw) - index), 0, -1):
+        if tuple(raw[index : index + length]) in forms:
+            return length
+    return 0
 
 
 def _is_content(word: str) -> bool:

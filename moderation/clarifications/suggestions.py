@@ -21,8 +21,13 @@ How a case is matched:
    answers the case: that is the score. Its coefficients were fitted on the development half
    of bench/clarifications/eval.json with 500 published clarifications
    (bench/clarifications/fit.py); the held-out half measures it (bench/results/clarifications.md).
-5. Only candidates scoring at least ``THRESHOLD`` are returned, so an unrelated case gets an
-   empty list. The case's flag reasons only order equal scores (answering clarifications first).
+5. A case gets suggestions only when the ``confidence`` that one of the first three answers it
+   (their summed scores, candidates that matched the same words of the case counted once)
+   reaches ``THRESHOLD``, so an unrelated case gets an empty list. Then the first place, the
+   second and third down to ``FOLLOWER_FLOOR`` (much lower: the threshold has already answered
+   whether anything fits; the runner-up of two close clarifications is often the right one),
+   and further places to those at or above ``THRESHOLD``. The case's flag reasons only order
+   equal scores (answering clarifications first).
 
 Near-identical clarifications ("Pemilu 2024 diundur" and "Pilkada 2024 diundur") share their
 common words, which are therefore worth little; the rarer word that tells them apart decides,
@@ -58,17 +63,24 @@ LEADING_CANDIDATES = 10
 
 # The logistic model: score = 1 / (1 + exp(-(INTERCEPT + sum(w * feature)))). Fitted by
 # bench/clarifications/fit.py on the development half of the evaluation set.
-INTERCEPT = -6.609
+INTERCEPT = -6.445
 COEFFICIENTS = {
-    "explained": 0.528,
-    "phrase": 0.318,
-    "claim": 0.548,
-    "evidence": 3.882,
-    "lead": 3.747,
-    "trigram": 6.831,
+    "explained": 0.255,
+    "phrase": 0.236,
+    "claim": 0.642,
+    "evidence": 3.903,
+    "lead": 3.909,
+    "trigram": 6.789,
 }
-# Suggestions scoring below this are not shown (chosen on the development half, see fit.py).
+# A case gets suggestions only when the confidence that one of its first three candidates answers
+# it reaches this (``confidence``; chosen on the development half for false suggestions, fit.py).
 THRESHOLD = 0.25
+# Once the case gets suggestions, the second and third places are filled with the next candidates
+# scoring at least this: near-identical or topically close clarifications split the probability
+# between them, and the right one is often the runner-up (chosen on the development half, fit.py).
+FOLLOWER_FLOOR = 0.005
+# How many places the lower floor fills (the first included); below them only THRESHOLD counts.
+FOLLOWER_PLACES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,21 +447,43 @@ def suggestions_for_text(
     return _fitting(candidates_for_text(text), reasons=reasons, limit=limit)
 
 
+def confidence(leading: Sequence[tuple[float, Sequence[str]]]) -> float:
+    """How likely it is that one of the first ``FOLLOWER_PLACES`` candidates answers the case,
+    from their (score, matched words), best first: the sum of their scores, the answers being
+    exclusive, except that candidates which matched the very same words of the case count once
+    (at the best of their scores). Such candidates are one piece of evidence, not several:
+    forty near-identical regional clarifications sharing "TPS dipindahkan" with the case each
+    get the same middling score, and forty times it would be a certainty."""
+    best_by_words: dict[frozenset[str], float] = {}
+    for score, matched in leading[:FOLLOWER_PLACES]:
+        key = frozenset(matched)
+        best_by_words[key] = max(best_by_words.get(key, 0.0), score)
+    return min(1.0, sum(best_by_words.values()))
+
+
 def _fitting(
     candidates: list[Candidate], *, reasons: Sequence[str], limit: int
 ) -> list[Suggestion]:
-    """Candidates at or above ``THRESHOLD``; among equal scores, one answering the case's
+    """Nothing unless the ``confidence`` of the first places reaches ``THRESHOLD``; then the
+    first ``FOLLOWER_PLACES`` places down to ``FOLLOWER_FLOOR`` (the first always), and any
+    further candidate at or above ``THRESHOLD``. Among equal scores, one answering the case's
     reasons first."""
     wanted = set(reasons)
-    fitting = [
-        (c, c.clarification)
-        for c in candidates[:LEADING_CANDIDATES]
-        if c.score >= THRESHOLD and c.clarification is not None
+    leading = [c for c in candidates[:LEADING_CANDIDATES] if c.clarification is not None]
+    leading.sort(key=lambda c: (-round(c.score, 6), not (wanted & set(c.reasons))))
+    if not leading or confidence([(c.score, c.matched) for c in leading]) < THRESHOLD:
+        return []
+    shown = [
+        c
+        for place, c in enumerate(leading)
+        if place == 0
+        or c.score >= THRESHOLD
+        or (place < FOLLOWER_PLACES and c.score >= FOLLOWER_FLOOR)
     ]
-    fitting.sort(key=lambda pair: (-round(pair[0].score, 6), not (wanted & set(pair[0].reasons))))
     return [
-        Suggestion(clarification=shown, score=round(c.score, 4), matched=c.matched)
-        for c, shown in fitting[: max(0, min(limit, LEADING_CANDIDATES))]
+        Suggestion(clarification=c.clarification, score=round(c.score, 4), matched=c.matched)
+        for c in shown[: max(0, min(limit, LEADING_CANDIDATES))]
+        if c.clarification is not None
     ]
 
 

@@ -179,3 +179,55 @@ def test_known_words():
     assert is_known_word("dicoblos")
     assert not is_known_word("sirekep")
     assert is_known_word("sirekep", vocabulary=frozenset({"sirekep"}))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("pmi di Arab Saudi", ["pmi", "arab", "saudi", "luar", "negeri"]),
+        ("KOREA SELATAN", ["korea", "selatan", "luar", "negeri"]),
+        ("di taiwan", ["taiwan", "luar", "negeri"]),
+        ("hongkong", ["hong", "kong", "luar", "negeri"]),
+        ("#hongkong", ["hong", "kong", "luar", "negeri"]),
+        ("#arabsaudi", ["arab", "saudi", "luar", "negeri"]),
+        ("Uni Emirat Arab", ["uni", "emirat", "arab", "luar", "negeri"]),
+    ],
+)
+def test_a_foreign_country_reads_as_abroad(written, expected):
+    assert words(written) == expected
+
+
+def test_abroad_is_said_once_and_only_after_a_country():
+    assert words("coblos di luar negeri") == ["coblos", "luar", "negeri"]
+    assert words("dari Malaysia ke Singapura") == [
+        "malaysia",
+        "luar",
+        "negeri",
+        "singapura",
+        "luar",
+        "negeri",
+    ]
+    # Country names that are everyday words are not on the list: kenya (girl), laos (galangal).
+    assert "luar" not in words("si kenya masak pake laos")
+    assert "luar" not in words("arab")  # a people and a script, not a country by itself
+
+
+def test_country_names_are_known_words_not_typos():
+    assert is_known_word("taiwan")
+    assert is_known_word("malaysia")
+
+
+@pytest.mark.parametrize(
+    ("word", "root"),
+    [
+        ("menangis", "tangis"),  # PySastrawi: menang (to win)
+        ("nangis", "tangis"),
+        ("relawan", "relawan"),  # PySastrawi: rawan (vulnerable), as in "TPS rawan"
+        ("kemenangan", "menang"),
+        ("menyampaikan", "sampai"),
+        ("berlakunya", "laku"),
+        ("mengundurkan", "undur"),
+    ],
+)
+def test_roots_that_regular_affixes_do_not_explain_are_not_taken(word, root):
+    assert stem(word) == root

@@ -188,3 +188,70 @@ def test_queries_per_call(published, django_assert_max_num_queries):
     case.refresh_from_db()
     with django_assert_max_num_queries(5):  # video, stamp + notes, candidates, pg_trgm (+lexemes)
         clarification_suggestions(case=case)
+
+
+def _candidate(
+    pk: int, score: float, reasons: tuple[str, ...] = (), matched: tuple[str, ...] = ("w",)
+) -> engine.Candidate:
+    shown = SuggestedClarification(id=pk, title=f"t{pk}", claim=f"c{pk}", rating="false", version=1)
+    return engine.Candidate(
+        id=pk, matched=list(matched), score=score, clarification=shown, reasons=list(reasons)
+    )
+
+
+def test_confidence_adds_up_distinct_evidence_and_counts_the_same_words_once():
+    assert engine.confidence([]) == 0
+    assert engine.confidence([(0.2, ["tps", "pindah"])]) == pytest.approx(0.2)
+    # Forty near-identical regional clarifications matching the same words are one piece.
+    assert engine.confidence([(0.2, ["tps", "pindah"])] * 40) == pytest.approx(0.2)
+    assert engine.confidence([(0.2, ["tps"]), (0.15, ["pindah", "tps"])]) == pytest.approx(0.35)
+    # Only the first three places count, and it is a probability.
+    assert engine.confidence([(0.5, [str(i)]) for i in range(5)]) == 1.0
+    assert engine.confidence([(0.1, ["a"]), (0.1, ["b"]), (0.1, ["c"]), (0.4, ["d"])]) == (
+        pytest.approx(0.3)
+    )
+
+
+def test_nothing_is_shown_unless_the_confidence_reaches_the_threshold():
+    below = engine.THRESHOLD - 0.001
+    same_words = [_candidate(1, below), _candidate(2, below - 0.01), _candidate(3, below - 0.02)]
+    assert engine._fitting(same_words, reasons=(), limit=10) == []
+    # Two candidates below the threshold on different words of the case: together they reach it.
+    half = engine.THRESHOLD / 2 + 0.01
+    apart = [_candidate(1, half, matched=("sirekap",)), _candidate(2, half, matched=("bengkak",))]
+    assert [s.clarification.id for s in engine._fitting(apart, reasons=(), limit=10)] == [1, 2]
+
+
+def test_once_the_first_is_shown_the_second_and_third_places_fill_down_to_the_floor():
+    floor = engine.FOLLOWER_FLOOR
+    assert floor < engine.THRESHOLD
+    candidates = [
+        _candidate(1, engine.THRESHOLD + 0.1),
+        _candidate(2, floor + 0.002),
+        _candidate(3, floor + 0.001),
+        _candidate(4, floor + 0.0005),  # fourth place: only THRESHOLD counts there
+        _candidate(5, floor / 2),
+    ]
+    found = engine._fitting(candidates, reasons=(), limit=10)
+    assert [s.clarification.id for s in found] == [1, 2, 3]
+    assert [s.clarification.id for s in engine._fitting(candidates, reasons=(), limit=2)] == [1, 2]
+
+
+def test_below_the_floor_nothing_follows_and_above_the_threshold_all_do():
+    high = engine.THRESHOLD + 0.01
+    assert [
+        s.clarification.id
+        for s in engine._fitting(
+            [_candidate(1, high + 0.1), _candidate(2, engine.FOLLOWER_FLOOR / 2)],
+            reasons=(),
+            limit=10,
+        )
+    ] == [1]
+    many = [_candidate(pk, high + 0.01 * (9 - pk)) for pk in range(1, 6)]
+    assert len(engine._fitting(many, reasons=(), limit=10)) == 5
+
+
+def test_equal_scores_put_the_clarification_answering_the_case_reasons_first():
+    candidates = [_candidate(1, 0.5, ("hoax",)), _candidate(2, 0.5, ("voter_suppression",))]
+    found = engine._fitting(candidates, reasons=["voter_suppression"], limit=10)
+    assert [s.clarification.id for s in found] == [2, 1]
