@@ -232,7 +232,8 @@ class ClarificationSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True
     )
     rating = serializers.ChoiceField(choices=ClarificationRating.choices)
-    sources = serializers.ListField(child=serializers.URLField(max_length=1000), required=False)
+    # URLs or regulation references; the service says which one is neither.
+    sources = serializers.ListField(child=serializers.CharField(max_length=1000), required=False)
 
     class Meta:
         model = Clarification

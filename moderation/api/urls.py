@@ -1,6 +1,6 @@
 from django.urls import path
 
-from moderation.api import audit, cases, clarifications
+from moderation.api import audit, cases, clarifications, public
 
 urlpatterns: list = [
     # Staff API (contract §4)
@@ -40,4 +40,10 @@ urlpatterns: list = [
         name="api-clarification-retract",
     ),
     path("audit-events/", audit.AuditEventList.as_view(), name="api-audit-events"),
+    # Public (contract §5): no authentication
+    path(
+        "public/clarifications/",
+        public.PublicClarificationList.as_view(),
+        name="api-public-clarifications",
+    ),
 ]
