@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -98,10 +99,25 @@ def _editor(
     status: int = 200,
 ) -> HttpResponse:
     revision = clarification_revision(clarification) if clarification else None
+    copy = revision or clarification
     return render(
         request,
         "moderation/clarifications/editor.html",
-        {"form": form, "clarification": clarification, "revision": revision},
+        {
+            "form": form,
+            "clarification": clarification,
+            "revising": clarification is not None
+            and clarification.status == ClarificationStatus.PUBLISHED,
+            "next_version": (clarification.version + 1) if clarification else 1,
+            "review_note": copy.review_note if copy is not None else "",
+            "action": reverse("clarification_edit", args=[clarification.pk])
+            if clarification
+            else reverse("clarification_new"),
+            "cancel": reverse("clarification_detail", args=[clarification.pk])
+            if clarification
+            else reverse("clarification_list"),
+            "draft_key": f"clarification-{clarification.pk if clarification else 'new'}",
+        },
         status=status,
     )
 
