@@ -164,12 +164,14 @@ def test_the_review_page_shows_the_four_eyes_rule_on_a_disabled_button(kpu, kpu_
     clarification_submit(clarification=own, user=kpu_approver)
     html = signed_in(kpu_approver).get(reverse("clarification_review")).content.decode()
     button = re.search(r"<button[^>]*data-publish[^>]*>", html)
-    assert button is not None and "disabled" in button.group(0)
+    assert button is not None
+    assert "disabled" in button.group(0)
     assert "Penulis tidak boleh menyetujui klarifikasinya sendiri." in html
     other = UserFactory(username="putri", organisation=kpu, roles=["kpu_approver"])
     html = signed_in(other).get(reverse("clarification_review")).content.decode()
     button = re.search(r"<button[^>]*data-publish[^>]*>", html)
-    assert button is not None and "disabled" not in button.group(0)
+    assert button is not None
+    assert "disabled" not in button.group(0)
 
 
 def test_who_may_do_what(kpu_clarifier, kpu_approver, moderator, supervisor, outsider):

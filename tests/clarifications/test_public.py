@@ -97,9 +97,7 @@ def test_the_claim_review_has_every_required_field(client, live):
     review = reviews[0]
     assert review["@context"] == "https://schema.org"
     assert review["claimReviewed"] == FIELDS["claim"]
-    assert review["url"] == "http://testserver/klarifikasi/%d/" % live.pk or review["url"].endswith(
-        f"/klarifikasi/{live.pk}/"
-    )
+    assert review["url"].endswith(f"/klarifikasi/{live.pk}/")
     assert review["url"].startswith("http")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", review["datePublished"])
     assert review["author"]["@type"] == "Organization"
