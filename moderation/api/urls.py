@@ -39,6 +39,11 @@ urlpatterns: list = [
         clarifications.ClarificationRetract.as_view(),
         name="api-clarification-retract",
     ),
+    path(
+        "clarifications/<int:pk>/versions/",
+        clarifications.ClarificationVersionList.as_view(),
+        name="api-clarification-versions",
+    ),
     path("audit-events/", audit.AuditEventList.as_view(), name="api-audit-events"),
     # Public (contract §5): no authentication
     path(
