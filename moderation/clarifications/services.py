@@ -226,7 +226,8 @@ def clarification_update(
             clarification if clarification.status == ClarificationStatus.DRAFT else revision
         )
         if token is not None and token != edit_token(copy, clarification):
-            raise _stale(copy, clarification)
+            if stale := _stale(copy, clarification, user):
+                raise stale
         base = copy if copy is not None else clarification
         names = EDITABLE_FIELDS if copy is clarification else VERSION_FIELDS
         merged = {name: getattr(base, name) for name in names}
@@ -262,8 +263,11 @@ def clarification_update(
 
 
 def _stale(
-    copy: Clarification | ClarificationVersion | None, clarification: Clarification
-) -> Conflict:
+    copy: Clarification | ClarificationVersion | None, clarification: Clarification, user: User
+) -> Conflict | None:
+    """The refusal of an edit started from an older text, unless the newer text is the
+    user's own (their autosave, or a save in another tab): then nothing of someone else's is
+    overwritten."""
     if copy is None:
         return Conflict(
             _(
@@ -281,6 +285,8 @@ def _stale(
         .order_by("-pk")
         .first()
     )
+    if last is not None and last.actor_id == user.pk:
+        return None
     who = last.actor.get_username() if last is not None and last.actor else "-"
     return Conflict(
         _(

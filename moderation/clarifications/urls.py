@@ -17,6 +17,11 @@ urlpatterns = [
     path("clarifications/<int:pk>/", views.clarification_detail, name="clarification_detail"),
     path("clarifications/<int:pk>/edit/", views.clarification_edit, name="clarification_edit"),
     path(
+        "clarifications/<int:pk>/autosave/",
+        views.clarification_autosave,
+        name="clarification_autosave",
+    ),
+    path(
         "clarifications/<int:pk>/submit/",
         views.clarification_submit_view,
         name="clarification_submit",

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -182,6 +183,37 @@ def clarification_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _submit(request, clarification)
     messages.success(request, _("Perubahan disimpan."))
     return redirect("clarification_edit", pk=pk)
+
+
+@require_POST
+@workspace_view
+def clarification_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a draft in the background while it is written (the editor posts here a few
+    seconds after typing stops). Answers a status line and the new edit token; a text that
+    does not validate yet, or that someone else changed, is not saved and the line says so."""
+    user = request_user(request)
+    if not can_write_clarifications(user):
+        raise NotPermitted()
+    clarification = _clarification(request, pk)
+    form = ClarificationForm(request.POST)
+    context: dict[str, Any] = {"saved": False, "token": request.POST.get("token", "")}
+    if not form.is_valid():
+        context["problem"] = _("Belum tersimpan otomatis: lengkapi isian yang wajib.")
+    else:
+        try:
+            clarification_update(
+                clarification=clarification,
+                user=user,
+                token=form.cleaned_data.get("token") or None,
+                **form.fields_for_service(),
+            )
+        except ModerationError as exc:
+            context["problem"] = _("Belum tersimpan otomatis: %(why)s") % {"why": exc.detail}
+        else:
+            clarification.refresh_from_db()
+            copy = clarification_working_copy(clarification)
+            context.update(saved=True, token=edit_token(copy, clarification), at=timezone.now())
+    return render(request, "moderation/clarifications/_autosave.html", context)
 
 
 @require_POST

@@ -116,6 +116,9 @@ def test_a_clarification_from_draft_to_version_2_and_retraction(
     expect(sari.locator("[data-review-note]")).to_contain_text("Sebutkan dasar hukumnya di isi.")
     sari.fill("#id_body", BODY_FIXED)
     expect(sari.locator("#preview .clar-body")).to_contain_text("PKPU 3/2022")
+    # The draft saves itself a few seconds after typing stops.
+    expect(sari.locator("#autosave-status")).to_contain_text("Tersimpan otomatis", timeout=8000)
+    assert Clarification.objects.get(pk=clarification.pk).body == BODY_FIXED
     shot(sari, "clar-06-editor-fix")
     sari.get_by_role("button", name="Simpan dan ajukan").click()
     expect(sari.locator(".page-head .clar-status")).to_have_text("Dalam tinjauan")

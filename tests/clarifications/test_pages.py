@@ -250,3 +250,34 @@ def test_bad_version_numbers_are_404_not_500(kpu_clarifier):
         302,
         404,
     )
+
+
+def test_autosave_saves_a_draft_and_hands_back_the_new_token(kpu, kpu_clarifier):
+    draft = clarification_create(user=kpu_clarifier, **service_fields())
+    client = signed_in(kpu_clarifier)
+    url = reverse("clarification_autosave", args=[draft.pk])
+    opened = edit_token(draft, draft)
+    response = client.post(url, {**FORM, "title": "Judul tersimpan otomatis", "token": opened})
+    html = response.content.decode()
+    assert 'data-autosaved="1"' in html
+    draft.refresh_from_db()
+    assert draft.title == "Judul tersimpan otomatis"
+    assert f'value="{edit_token(draft, draft)}"' in html
+    assert 'hx-swap-oob="true"' in html
+    # The user's own later save from the page opened before the autosave is not "stale".
+    saved = client.post(
+        reverse("clarification_edit", args=[draft.pk]),
+        {**FORM, "title": "Judul akhir", "token": opened},
+    )
+    assert saved.status_code == 302
+    # Someone else's change is: the autosave does not overwrite it and says so.
+    other = UserFactory(username="wati", organisation=kpu, roles=["kpu_clarifier"])
+    clarification_update(clarification=draft, user=other, title="Judul Wati")
+    late = client.post(url, {**FORM, "title": "Judul Sari", "token": opened}).content.decode()
+    assert 'data-autosaved="0"' in late
+    assert "wati" in late
+    assert Clarification.objects.get(pk=draft.pk).title == "Judul Wati"
+    # Half-typed text is not saved, and not an error page.
+    half = client.post(url, {**FORM, "claim": ""})
+    assert half.status_code == 200
+    assert 'data-autosaved="0"' in half.content.decode()
