@@ -4,12 +4,14 @@ Cacheable by anyone: the same URL gives the same bytes to every reader (no CSRF 
 session, no names of staff), with an ETag over what the page shows."""
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
@@ -31,6 +33,12 @@ from moderation.models import Clarification
 
 MAX_AGE = 300
 PAGE_SIZE = 20
+
+
+def _page(template: str, context: dict[str, Any]) -> str:
+    """Rendered without the request: no context processor runs, so nothing reads the session
+    or the user and the response does not vary by cookie."""
+    return render_to_string(template, context)
 
 
 def _language(request: HttpRequest) -> str:
@@ -95,7 +103,7 @@ def clarification_public(request: HttpRequest, pk: int) -> HttpResponse:
                 "language": language,
                 "video_count": len(videos),
             }
-            response = render(request, "moderation/clarifications/public.html", context)
+            response = HttpResponse(_page("moderation/clarifications/public.html", context))
         response["Content-Language"] = language
         return response
 
@@ -116,17 +124,18 @@ def clarification_public_list(request: HttpRequest) -> HttpResponse:
 
     def build() -> HttpResponse:
         with translation.override(language):
-            response = render(
-                request,
-                "moderation/clarifications/public_list.html",
-                {
-                    "page": page,
-                    "q": q,
-                    "language": language,
-                    "query": urlencode(
-                        {k: v for k, v in (("q", q), ("lang", language)) if v and v != "id"}
-                    ),
-                },
+            response = HttpResponse(
+                _page(
+                    "moderation/clarifications/public_list.html",
+                    {
+                        "page": page,
+                        "q": q,
+                        "language": language,
+                        "query": urlencode(
+                            {k: v for k, v in (("q", q), ("lang", language)) if v and v != "id"}
+                        ),
+                    },
+                )
             )
         response["Content-Language"] = language
         return response

@@ -225,9 +225,13 @@ def clarification_update(
         copy: Clarification | ClarificationVersion | None = (
             clarification if clarification.status == ClarificationStatus.DRAFT else revision
         )
-        if token is not None and token != edit_token(copy, clarification):
-            if stale := _stale(copy, clarification, user):
-                raise stale
+        stale = (
+            _stale(copy, clarification, user)
+            if token is not None and token != edit_token(copy, clarification)
+            else None
+        )
+        if stale is not None:
+            raise stale
         base = copy if copy is not None else clarification
         names = EDITABLE_FIELDS if copy is clarification else VERSION_FIELDS
         merged = {name: getattr(base, name) for name in names}

@@ -274,3 +274,13 @@ def test_the_public_api_refuses_a_bad_since_with_problem_json(client):
     response = client.get(reverse("api-public-clarifications") + "?since=kemarin")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_the_public_page_varies_on_nothing_personal_and_costs_few_queries(
+    client, live, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("clarification_public", args=[live.pk]))
+    assert "Cookie" not in response.get("Vary", "")
+    with django_assert_max_num_queries(4):
+        client.get(reverse("clarification_public_list"))
