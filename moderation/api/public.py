@@ -18,7 +18,11 @@ from rest_framework.views import APIView
 
 from moderation.api.common import ERRORS, Pagination
 from moderation.clarifications.public import etag_of, public_item
-from moderation.clarifications.selectors import clarifications_public, labelled_videos
+from moderation.clarifications.selectors import (
+    clarifications_public,
+    labelled_videos,
+    labels_fingerprint,
+)
 from moderation.errors import InvalidInput
 from moderation.models import Clarification
 
@@ -56,6 +60,7 @@ class PublicClarificationList(APIView):
             request.query_params.get("page", "1"),
             request.query_params.get("page_size", ""),
             latest,
+            labels_fingerprint(),
         )
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             response = Response(status=304)

@@ -91,13 +91,10 @@ def claim_review_graph(
         "author": KPU,
         "publisher": KPU,
         "reviewRating": _rating(clarification, rating_label),
-        "itemReviewed": {
-            "@type": "Claim",
-            "text": clarification.claim,
-            "inLanguage": "id",
-            "appearance": [{"@type": "VideoObject", "url": v.url} for v in videos if v.url],
-        },
+        "itemReviewed": {"@type": "Claim", "text": clarification.claim, "inLanguage": "id"},
     }
+    if appearance := [{"@type": "VideoObject", "url": v.url} for v in videos if v.url]:
+        review["itemReviewed"]["appearance"] = appearance
     if clarification.sources:
         review["citation"] = list(clarification.sources)
     graph = [review]

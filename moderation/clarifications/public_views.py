@@ -28,6 +28,7 @@ from moderation.clarifications.selectors import (
     PUBLIC_STATUSES,
     clarifications_public,
     labelled_videos,
+    labels_fingerprint,
 )
 from moderation.models import Clarification
 
@@ -63,7 +64,7 @@ def clarification_public(request: HttpRequest, pk: int) -> HttpResponse:
     wanted = _language(request)
     english = wanted == "en" and has_english(clarification)
     language = "en" if english else "id"
-    last_label = clarification.decisions.aggregate(last=Max("pk"))["last"]
+    labels = labels_fingerprint(clarification.pk)
     etag = etag_of(
         "page",
         pk,
@@ -71,7 +72,7 @@ def clarification_public(request: HttpRequest, pk: int) -> HttpResponse:
         clarification.status,
         clarification.updated_at,
         language,
-        last_label,
+        labels,
     )
 
     def build() -> HttpResponse:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from moderation.choices import Action, ApprovalState, ClarificationStatus
@@ -156,16 +156,31 @@ def clarifications_public(q: str = "", since: datetime | None = None) -> QuerySe
     return qs.order_by("-published_at", "-pk")
 
 
+def _labels_in_force(clarification_ids: list[int] | None = None) -> QuerySet[Decision]:
+    qs = Decision.objects.filter(
+        action=Action.LABEL,
+        approval_state__in=[ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED],
+        superseded_by__isnull=True,
+    )
+    if clarification_ids is not None:
+        qs = qs.filter(clarification_id__in=clarification_ids)
+    return qs
+
+
+def labels_fingerprint(clarification_id: int | None = None) -> tuple[int, int | None]:
+    """How many label decisions are in force and the newest one (for one clarification, or
+    all): part of a public ETag, which changes when a video is labelled or unlabelled."""
+    found = _labels_in_force(None if clarification_id is None else [clarification_id]).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    return found["n"], found["last"]
+
+
 def labelled_videos(clarification_ids: list[int]) -> dict[int, list[Video]]:
     """The videos each clarification labels: a label decision in force (not held for
     approval, not rejected, not superseded), one query for a whole page."""
     decisions = (
-        Decision.objects.filter(
-            clarification_id__in=clarification_ids,
-            action=Action.LABEL,
-            approval_state__in=[ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED],
-            superseded_by__isnull=True,
-        )
+        _labels_in_force(clarification_ids)
         .select_related("case__video", "case__video__platform")
         .order_by("case__video__platform_video_id", "pk")
     )

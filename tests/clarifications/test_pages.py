@@ -281,3 +281,20 @@ def test_autosave_saves_a_draft_and_hands_back_the_new_token(kpu, kpu_clarifier)
     half = client.post(url, {**FORM, "claim": ""})
     assert half.status_code == 200
     assert 'data-autosaved="0"' in half.content.decode()
+
+
+def test_the_review_queue_and_the_detail_page_cost_a_fixed_number_of_queries(
+    kpu, kpu_clarifier, kpu_approver, django_assert_max_num_queries
+):
+    for n in range(12):
+        draft = clarification_create(user=kpu_clarifier, **service_fields(title=f"Judul {n}"))
+        clarification_submit(clarification=draft, user=kpu_clarifier)
+    live = PublishedClarificationFactory(author=kpu_clarifier)
+    clarification_update(clarification=live, user=kpu_clarifier, title="Revisi")
+    clarification_submit(clarification=live, user=kpu_clarifier)
+    client = signed_in(kpu_approver)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("clarification_review"))
+    assert len(response.context["rows"]) == 13
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("clarification_detail", args=[live.pk])).status_code == 200

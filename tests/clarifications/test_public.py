@@ -284,3 +284,16 @@ def test_the_public_page_varies_on_nothing_personal_and_costs_few_queries(
     assert "Cookie" not in response.get("Vary", "")
     with django_assert_max_num_queries(4):
         client.get(reverse("clarification_public_list"))
+
+
+def test_a_newly_labelled_video_changes_the_etags(client, live, tiktok):
+    page = reverse("clarification_public", args=[live.pk])
+    api = reverse("api-public-clarifications")
+    before = client.get(page)["ETag"], client.get(api)["ETag"]
+    case = CaseFactory(video=VideoFactory(platform=tiktok, platform_video_id="7312999"))
+    DecisionFactory(case=case, action=Action.LABEL, clarification=live)
+    after = client.get(page, HTTP_IF_NONE_MATCH=before[0])
+    assert after.status_code == 200
+    assert len(json_ld(after.content.decode())) == 4  # the review and three MediaReviews
+    assert client.get(api, HTTP_IF_NONE_MATCH=before[1]).status_code == 200
+    assert "7312999" in client.get(api).json()["results"][0]["video_ids"]
