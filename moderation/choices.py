@@ -272,6 +272,7 @@ class AuditAction(models.TextChoices):
     CLARIFICATION_CREATE = "clarification.create", _("Klarifikasi dibuat")
     CLARIFICATION_UPDATE = "clarification.update", _("Klarifikasi diubah")
     CLARIFICATION_SUBMIT = "clarification.submit", _("Klarifikasi diajukan")
+    CLARIFICATION_RETURN = "clarification.return", _("Klarifikasi dikembalikan ke penulis")
     CLARIFICATION_PUBLISH = "clarification.publish", _("Klarifikasi diterbitkan")
     CLARIFICATION_RETRACT = "clarification.retract", _("Klarifikasi ditarik")
     CLARIFICATION_ATTACH = "clarification.attach", _("Klarifikasi dilampirkan")
@@ -312,6 +313,8 @@ class NotificationKind(models.TextChoices):
     APPEAL_RECEIVED = "appeal_received", _("Banding diterima")
     DELIVERY_FAILED = "delivery_failed", _("Callback gagal terkirim")
     CALLBACK_DISABLED = "callback_disabled", _("Callback platform dimatikan")
+    CLARIFICATION_SUBMITTED = "clarification_submitted", _("Klarifikasi menunggu persetujuan")
+    CLARIFICATION_RETURNED = "clarification_returned", _("Klarifikasi dikembalikan ke penulis")
 
 
 class NotificationChannel(models.TextChoices):

@@ -27,6 +27,12 @@ TITLES = {
     NotificationKind.CALLBACK_DISABLED: _("Callback %(platform)s dimatikan"),
     NotificationKind.SLA_WARNING: _("Kasus #%(case)s mendekati tenggat SLA (%(due)s WIB)"),
     NotificationKind.SLA_BREACHED: _("Kasus #%(case)s melewati tenggat SLA (%(due)s WIB)"),
+    NotificationKind.CLARIFICATION_SUBMITTED: _(
+        "Klarifikasi #%(clarification)s versi %(version)s menunggu persetujuan"
+    ),
+    NotificationKind.CLARIFICATION_RETURNED: _(
+        "Klarifikasi #%(clarification)s versi %(version)s dikembalikan oleh %(reviewer)s"
+    ),
 }
 
 _VIDEO_REASONS = _("Video %(video)s (%(platform)s); alasan: %(reasons)s.")
@@ -53,6 +59,10 @@ def _body(kind: str, params: dict[str, Any]) -> str:
         return str(_DELIVERY_FAILED) % params
     if kind == NotificationKind.CALLBACK_DISABLED:
         return f"{params.get('reason', '')}\n{_CALLBACK_DISABLED}"
+    if kind == NotificationKind.CLARIFICATION_SUBMITTED:
+        return str(params.get("title", ""))
+    if kind == NotificationKind.CLARIFICATION_RETURNED:
+        return f"{params.get('title', '')}\n" + str(_NOTE) % params
     if kind in (NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACHED):
         return str(_SLA) % params
     return ""

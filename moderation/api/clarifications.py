@@ -14,8 +14,10 @@ from moderation.api.filters import ClarificationFilter
 from moderation.api.permissions import IsSaringStaff
 from moderation.api.serializers import (
     ClarificationSerializer,
+    ClarificationVersionSerializer,
     RetractSerializer,
 )
+from moderation.choices import ClarificationStatus
 from moderation.clarifications.selectors import clarifications_for_user
 from moderation.clarifications.services import (
     clarification_create,
@@ -99,3 +101,22 @@ class ClarificationRetract(APIView):
             reason=body.validated_data.get("reason", ""),
         )
         return Response(ClarificationSerializer(clarification).data)
+
+
+class ClarificationVersionList(APIView):
+    """Every published version of a clarification, newest first (contract §4)."""
+
+    permission_classes = [IsSaringStaff]
+
+    @extend_schema(
+        tags=["clarifications"],
+        responses={200: ClarificationVersionSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        clarification = _clarification(request, pk)
+        versions = (
+            clarification.versions.filter(status=ClarificationStatus.PUBLISHED)
+            .select_related("author", "approver")
+            .order_by("-version")
+        )
+        return Response(ClarificationVersionSerializer(versions, many=True).data)

@@ -19,10 +19,12 @@ from moderation.models import (
     Case,
     CaseClarification,
     Clarification,
+    ClarificationVersion,
     Decision,
     Flag,
     User,
 )
+from moderation.models.clarifications import validate_official_source
 
 
 def username_field() -> serializers.SlugRelatedField[User]:
@@ -232,7 +234,11 @@ class ClarificationSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True
     )
     rating = serializers.ChoiceField(choices=ClarificationRating.choices)
-    sources = serializers.ListField(child=serializers.URLField(max_length=1000), required=False)
+    # URLs or regulation references; the service says which one is neither.
+    sources = serializers.ListField(
+        child=serializers.CharField(max_length=1000, validators=[validate_official_source]),
+        required=False,
+    )
 
     class Meta:
         model = Clarification
@@ -266,6 +272,32 @@ class ClarificationSerializer(serializers.ModelSerializer):
             "published_at",
             "retracted_at",
         ]
+
+
+class ClarificationVersionSerializer(serializers.ModelSerializer):
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = ClarificationVersion
+        fields = [
+            "version",
+            "claim",
+            "rating",
+            "title",
+            "body",
+            "title_en",
+            "body_en",
+            "sources",
+            "author",
+            "approver",
+            "published_at",
+        ]
+        read_only_fields = fields
 
 
 class RetractSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from moderation.api import audit, cases, clarifications
+from moderation.api import audit, cases, clarifications, public
 
 urlpatterns: list = [
     # Staff API (contract §4)
@@ -39,5 +39,16 @@ urlpatterns: list = [
         clarifications.ClarificationRetract.as_view(),
         name="api-clarification-retract",
     ),
+    path(
+        "clarifications/<int:pk>/versions/",
+        clarifications.ClarificationVersionList.as_view(),
+        name="api-clarification-versions",
+    ),
     path("audit-events/", audit.AuditEventList.as_view(), name="api-audit-events"),
+    # Public (contract §5): no authentication
+    path(
+        "public/clarifications/",
+        public.PublicClarificationList.as_view(),
+        name="api-public-clarifications",
+    ),
 ]

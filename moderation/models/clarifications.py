@@ -1,12 +1,61 @@
+import re
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moderation.choices import ClarificationRating, ClarificationStatus, Reason
 from moderation.models.cases import Case
+
+# A regulation reference, as KPU writes them: the instrument, its number and year, then
+# optionally the article ("PKPU 25/2023 Pasal 18", "UU No. 7 Tahun 2017 Pasal 167 ayat (3)",
+# "Keputusan KPU Nomor 1050 Tahun 2023").
+REGULATION_REFERENCE = re.compile(
+    r"""^(?:PKPU|Peraturan\ KPU|Keputusan\ KPU|SK\ KPU|Perbawaslu|Peraturan\ Bawaslu
+        |UU|Undang-Undang|Perppu|Perpu|PP|Peraturan\ Pemerintah|Perpres|Permendagri
+        |Putusan\ MK|Putusan\ Mahkamah\ Konstitusi)
+       \s+(?:(?:Nomor|No\.?)\s*)?\d+[A-Za-z]?(?:/[A-Za-z.\-]+)*
+       (?:/\d{4}|\s+Tahun\s+\d{4})
+       (?:\s+(?:Pasal|pasal|ayat|Ayat|huruf|angka|Lampiran)\s+[\w()]+)*$""",
+    re.VERBOSE,
+)
+_URL = URLValidator(schemes=["http", "https"])
+
+
+def is_official_source(value: str) -> bool:
+    """An http(s) URL or a regulation reference."""
+    value = value.strip()
+    if REGULATION_REFERENCE.match(value):
+        return True
+    try:
+        _URL(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def validate_official_source(value: str) -> None:
+    if not is_official_source(value):
+        raise ValidationError(
+            _('Bukan URL http(s) atau rujukan peraturan (mis. "PKPU 25/2023 Pasal 18"): %(v)s'),
+            params={"v": value},
+        )
+
+
+def _sources_field() -> ArrayField:
+    """Official sources: http(s) URLs or regulation references ("PKPU 25/2023 Pasal 18")."""
+    return ArrayField(
+        models.CharField(max_length=1000, validators=[validate_official_source]),
+        verbose_name=_("sumber resmi"),
+        default=list,
+        blank=True,
+    )
 
 
 class Clarification(models.Model):
@@ -19,7 +68,7 @@ class Clarification(models.Model):
     title_en = models.CharField(_("judul (Inggris)"), max_length=300, blank=True)
     body_en = models.TextField(_("isi (Inggris)"), blank=True)
     language = models.CharField(max_length=10, default="id")
-    sources = ArrayField(models.URLField(max_length=1000), default=list, blank=True)
+    sources = _sources_field()
     status = models.CharField(
         max_length=20, choices=ClarificationStatus.choices, default=ClarificationStatus.DRAFT
     )
@@ -38,6 +87,11 @@ class Clarification(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(_("alasan penarikan"), blank=True)
+    # Before the first publication: who has written the draft (four eyes: none of them may
+    # publish it) and the approver's last comment when it was sent back.
+    writer_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
+    review_note = models.TextField(_("catatan peninjau"), blank=True)
     cases = models.ManyToManyField(
         Case, through="CaseClarification", related_name="clarifications", blank=True
     )
@@ -86,23 +140,42 @@ class Clarification(models.Model):
 
 
 class ClarificationVersion(models.Model):
-    """A published version, frozen. Every publication after the first adds a row."""
+    """One version of a clarification. Every publication freezes one (status published).
+
+    Editing a published clarification opens the next version as a revision (status draft, then
+    in review) while the clarification itself, and so its public page, keeps the published
+    text; publishing the revision copies it onto the clarification. At most one revision is
+    open at a time."""
 
     clarification = models.ForeignKey(
         Clarification, on_delete=models.PROTECT, related_name="versions"
     )
     version = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=ClarificationStatus.choices, default=ClarificationStatus.PUBLISHED
+    )
     claim = models.TextField()
     rating = models.CharField(max_length=20, choices=ClarificationRating.choices)
     title = models.CharField(max_length=300)
     body = models.TextField()
     title_en = models.CharField(max_length=300, blank=True)
     body_en = models.TextField(blank=True)
-    sources = ArrayField(models.URLField(max_length=1000), default=list, blank=True)
+    sources = _sources_field()
+    keywords = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    reasons = ArrayField(
+        models.CharField(max_length=40, choices=Reason.choices), default=list, blank=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    writer_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
+    review_note = models.TextField(blank=True)
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
-    published_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("versi klarifikasi")
@@ -110,7 +183,14 @@ class ClarificationVersion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["clarification", "version"], name="clarification_version_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["clarification"],
+                condition=models.Q(
+                    status__in=[ClarificationStatus.DRAFT, ClarificationStatus.IN_REVIEW]
+                ),
+                name="clarification_one_open_revision",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,9 @@ Who hears what:
 - a case routed to KPU: KPU clarifiers;
 - a decision held for approval, an appeal: the supervisors of the case's platform;
 - a case within 15 minutes of its SLA, or past it: its assignee and those supervisors (sla.py);
-- a callback failed for good, a platform's callback URL disabled: administrators.
+- a callback failed for good, a platform's callback URL disabled: administrators;
+- a clarification submitted for approval: KPU approvers who did not write it;
+- a clarification sent back with a comment: those who wrote it.
 
 "The supervisors of a platform" are the supervisors in the platform's own organisation plus
 those outside any platform (KPU, Bawaslu), who watch every queue.
@@ -33,6 +35,7 @@ from moderation.errors import InvalidInput, NotPermitted
 from moderation.models import (
     Appeal,
     Case,
+    Clarification,
     Decision,
     Notification,
     NotificationPreference,
@@ -51,6 +54,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     NotificationKind.APPEAL_RECEIVED: NotificationChannel.IN_APP,
     NotificationKind.DELIVERY_FAILED: NotificationChannel.EMAIL_NOW,
     NotificationKind.CALLBACK_DISABLED: NotificationChannel.EMAIL_NOW,
+    NotificationKind.CLARIFICATION_SUBMITTED: NotificationChannel.IN_APP,
+    NotificationKind.CLARIFICATION_RETURNED: NotificationChannel.IN_APP,
 }
 
 
@@ -63,6 +68,8 @@ KIND_ROLES: dict[str, tuple[str, ...]] = {
     NotificationKind.APPEAL_RECEIVED: (Role.SUPERVISOR,),
     NotificationKind.DELIVERY_FAILED: (Role.ADMINISTRATOR,),
     NotificationKind.CALLBACK_DISABLED: (Role.ADMINISTRATOR,),
+    NotificationKind.CLARIFICATION_SUBMITTED: (Role.KPU_APPROVER,),
+    NotificationKind.CLARIFICATION_RETURNED: (Role.KPU_CLARIFIER, Role.KPU_APPROVER),
 }
 
 
@@ -215,6 +222,46 @@ def notify_callback_disabled(
         kind=NotificationKind.CALLBACK_DISABLED,
         params={"platform": platform.name, "reason": reason},
         platform=platform,
+        now=now,
+    )
+
+
+def notify_clarification_submitted(
+    *,
+    clarification: Clarification,
+    version: int,
+    title: str,
+    exclude: Iterable[int] = (),
+    now: datetime | None = None,
+) -> int:
+    return _notify(
+        recipients=users_with_role(Role.KPU_APPROVER).exclude(pk__in=list(exclude)),
+        kind=NotificationKind.CLARIFICATION_SUBMITTED,
+        params={"clarification": clarification.pk, "version": version, "title": title[:150]},
+        now=now,
+    )
+
+
+def notify_clarification_returned(
+    *,
+    clarification: Clarification,
+    version: int,
+    title: str,
+    note: str,
+    reviewer: User,
+    recipients: Iterable[int],
+    now: datetime | None = None,
+) -> int:
+    return _notify(
+        recipients=list(recipients),
+        kind=NotificationKind.CLARIFICATION_RETURNED,
+        params={
+            "clarification": clarification.pk,
+            "version": version,
+            "title": title[:150],
+            "note": note[:2000],
+            "reviewer": reviewer.get_username(),
+        },
         now=now,
     )
 

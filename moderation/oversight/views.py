@@ -62,10 +62,18 @@ def _has_case_page() -> bool:
     return True
 
 
+CLARIFICATION_KINDS = (
+    NotificationKind.CLARIFICATION_SUBMITTED,
+    NotificationKind.CLARIFICATION_RETURNED,
+)
+
+
 def notification_link(notification: Notification) -> str:
     """Where a notification leads: its case, or the operators page of its platform."""
     if notification.kind in OPERATIONS_KINDS and notification.platform is not None:
         return reverse("operations_platform", args=[notification.platform.slug])
+    if notification.kind in CLARIFICATION_KINDS and notification.params.get("clarification"):
+        return reverse("clarification_detail", args=[notification.params["clarification"]])
     if notification.case_id and _has_case_page():
         return reverse("case_detail", args=[notification.case_id])
     return ""

@@ -1,5 +1,7 @@
 """Queues, clarifications, the audit log and callback operations: who may see and do what."""
 
+from collections.abc import Collection
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,7 @@ _PUBLISHERS_ONLY = _("Hanya penyetuju KPU yang dapat menerbitkan klarifikasi.")
 
 
 _OWN_CLARIFICATION = _("Penulis tidak boleh menyetujui klarifikasinya sendiri.")
+_OWN_TEXT = _("Anda ikut menulis teks ini; penyetuju lain yang harus menerbitkannya.")
 
 
 def can_see_queue(user: User, queue: Queue) -> bool:
@@ -73,7 +76,8 @@ def can_write_clarifications(user: User) -> bool:
 
 
 def can_create_clarification(user: User) -> bool:
-    return is_kpu(user) or is_administrator(user)
+    """KPU staff, and KPU's own administrators; platform staff never write one."""
+    return is_kpu(user) or (is_administrator(user) and not is_platform_staff(user))
 
 
 def can_publish_clarifications(user: User) -> bool:
@@ -81,14 +85,19 @@ def can_publish_clarifications(user: User) -> bool:
     return user.has_role(Role.KPU_APPROVER)
 
 
-def clarification_publish_refusal(user: User, clarification: Clarification) -> NotPermitted | None:
+def clarification_publish_refusal(
+    user: User, clarification: Clarification, *, writer_ids: Collection[int] = ()
+) -> NotPermitted | None:
     """Why ``user`` may not publish ``clarification``, or None. Four eyes: an approver, and
-    never the author."""
+    never the author nor anyone who wrote the text in review (``writer_ids``)."""
     if not can_publish_clarifications(user):
         return NotPermitted(_PUBLISHERS_ONLY)
+    writers = set(writer_ids) or {clarification.author_id}
+    if user.pk not in writers:
+        return None
     if clarification.author_id == user.pk:
         return NotPermitted(_OWN_CLARIFICATION)
-    return None
+    return NotPermitted(_OWN_TEXT)
 
 
 def can_read_clarification_drafts(user: User) -> bool:

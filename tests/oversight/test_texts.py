@@ -28,6 +28,10 @@ PARAMS = {
     "reason": "HTTP 410 Gone",
     "due": "14:05",
     "status": "in_review",
+    "clarification": 9,
+    "version": 2,
+    "title": "Pemilu tetap 14 Februari",
+    "reviewer": "hasan",
 }
 
 
