@@ -1,3 +1,4 @@
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,12 @@ class Video(models.Model):
                 name="video_view_count_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["author_id"])]
+        indexes = [
+            models.Index(fields=["author_id"]),
+            # Hoax waves (review/waves.py): near-identical captions (pg_trgm's ``%``) and
+            # hashtags (``~*``) are found through this index, not by comparing every caption.
+            GinIndex(OpClass("caption", name="gin_trgm_ops"), name="video_caption_trgm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.platform_id}:{self.platform_video_id}"

@@ -1,0 +1,411 @@
+"""Hoax waves: one false claim copied into many videos.
+
+A wave is a case already decided with a KPU clarification (its *source*) and the open cases
+whose videos repeat it: a near-identical caption (pg_trgm similarity of at least
+``WAVE_SIMILARITY``) or the same set of hashtags (at least ``MIN_HASHTAGS`` of them, the
+all-purpose ones like #fyp left out). The case page shows the wave; the queue marks its
+members. A moderator applies the source's decision (action, clarification, statement of
+reasons) to the members they select: each member gets its own decision through
+``decision_record``, with its own audit event and callback, and the same rules as one decided
+by hand (a claim first, a supervisor's approval for high-impact decisions, the appeal rule).
+
+Both searches go through the trigram index on ``Video.caption`` (migration 0014).
+"""
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Trim
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from moderation.choices import (
+    OPEN_CASE_STATUSES,
+    ApprovalState,
+    CaseAction,
+    CaseStatus,
+    ClarificationStatus,
+)
+from moderation.clarifications.services import clarification_attach
+from moderation.errors import InvalidInput, ModerationError
+from moderation.models import Case, CaseClarification, Clarification, Decision, User
+from moderation.permissions import case_actions, cases_visible_q
+from moderation.review.claims import case_claim
+from moderation.review.decisions import decision_record
+
+# Captions at least this similar (pg_trgm's similarity(), 0..1) are the same message.
+WAVE_SIMILARITY = 0.6
+# Shorter captions ("wkwk", "cek") say too little to be called copies of each other.
+MIN_CAPTION_LENGTH = 20
+# A hashtag set identifies a wave when it has at least this many specific hashtags.
+MIN_HASHTAGS = 2
+# Hashtags on every other video, whatever it says: they never make two videos alike.
+GENERIC_HASHTAGS = frozenset(
+    {
+        "fyp",
+        "fy",
+        "fypシ",
+        "fypage",
+        "foryou",
+        "foryoupage",
+        "viral",
+        "viralvideo",
+        "trending",
+        "tiktok",
+        "xyzbca",
+        "masukberanda",
+        "beranda",
+        "berandatiktok",
+        "capcut",
+    }
+)
+# At most this many members are shown (and can be selected) at once, most similar first.
+WAVE_MEMBERS_SHOWN = 50
+# How many decided cases are considered as the source of a case's wave.
+SOURCE_CANDIDATES = 10
+
+FINAL_APPROVAL_STATES = (ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED)
+SETTLED_STATUSES = (CaseStatus.DECIDED, CaseStatus.CLOSED)
+
+_HASHTAG = re.compile(r"#(\w+)")
+
+
+class Match:
+    CAPTION = "caption"
+    HASHTAGS = "hashtags"
+
+
+def caption_hashtags(caption: str) -> frozenset[str]:
+    """The specific hashtags of a caption, lower case, without the all-purpose ones."""
+    return frozenset(tag.lower() for tag in _HASHTAG.findall(caption or "")) - GENERIC_HASHTAGS
+
+
+@dataclass(frozen=True)
+class WaveMember:
+    case: Case
+    similarity: float  # of its caption to the source's, 0..1
+    match: str  # Match.CAPTION or Match.HASHTAGS
+    carries_clarification: bool
+    refusal: str  # why the user cannot apply the decision to it now; "" when they can
+
+
+@dataclass(frozen=True)
+class Wave:
+    source: Decision  # the source case's decision, with ``case`` and ``clarification`` loaded
+    clarification: Clarification
+    members: list[WaveMember]
+
+    @property
+    def source_case(self) -> Case:
+        return self.source.case
+
+    @property
+    def applicable(self) -> list[WaveMember]:
+        return [m for m in self.members if not m.refusal]
+
+
+@dataclass(frozen=True)
+class WaveOutcome:
+    """What applying the wave's decision did to one selected member."""
+
+    case_id: int
+    decision: Decision | None
+    refusal: str = ""
+
+    @property
+    def held(self) -> bool:
+        return self.decision is not None and self.decision.approval_state == ApprovalState.PENDING
+
+
+# --- Finding similar cases -------------------------------------------------------------------
+
+
+@contextmanager
+def _similarity_threshold(value: float) -> Iterator[None]:
+    """pg_trgm's ``%`` (Django's ``trigram_similar``) at ``value`` for the queries inside,
+    restored afterwards; the setting is local to the transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
+        (before,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(value)])
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [before])
+
+
+def _hashtag_filter(tags: frozenset[str]) -> Q:
+    """Captions carrying every one of ``tags`` (``~*``, served by the trigram index); whether
+    they carry other specific hashtags too is checked on the rows found."""
+    q = Q()
+    for tag in sorted(tags):
+        q &= Q(video__caption__iregex=rf"#{tag}(\W|$)")
+    return q
+
+
+def _similar(cases: QuerySet[Case], *, caption: str, limit: int) -> list[tuple[Case, float, str]]:
+    """Cases of ``cases`` whose caption is near-identical to ``caption`` or has the same
+    specific hashtags: (case, similarity, how it matched), most similar first."""
+    found: dict[int, tuple[Case, float, str]] = {}
+    cases = cases.select_related("video", "platform", "assignee")
+    if len(caption.strip()) >= MIN_CAPTION_LENGTH:
+        with _similarity_threshold(WAVE_SIMILARITY):
+            for case in (
+                cases.filter(video__caption__trigram_similar=caption)
+                .annotate(similarity=TrigramSimilarity("video__caption", caption))
+                .order_by("-similarity", "-priority", "pk")[:limit]
+            ):
+                found[case.pk] = (case, round(case.similarity, 3), Match.CAPTION)  # type: ignore[attr-defined]
+    tags = caption_hashtags(caption)
+    if len(tags) >= MIN_HASHTAGS:
+        for case in (
+            cases.filter(_hashtag_filter(tags))
+            .annotate(similarity=TrigramSimilarity("video__caption", caption))
+            .order_by("-similarity", "-priority", "pk")[: limit * 2]
+        ):
+            if case.pk not in found and caption_hashtags(case.video.caption) == tags:
+                found[case.pk] = (case, round(case.similarity, 3), Match.HASHTAGS)  # type: ignore[attr-defined]
+    ranked = sorted(found.values(), key=lambda row: (-row[1], -row[0].priority, row[0].pk))
+    return ranked[:limit]
+
+
+def _decisions_with_clarification() -> QuerySet[Decision]:
+    """Final decisions that came with a published clarification: a label decision's own, or
+    one attached to its case."""
+    attached = CaseClarification.objects.filter(
+        case_id=OuterRef("case_id"), clarification__status=ClarificationStatus.PUBLISHED
+    )
+    return Decision.objects.filter(approval_state__in=FINAL_APPROVAL_STATES).filter(
+        Q(clarification__status=ClarificationStatus.PUBLISHED) | Exists(attached)
+    )
+
+
+def decided_with_clarification() -> QuerySet[Case]:
+    """Settled cases whose decision came with a published clarification: wave sources."""
+    return Case.objects.filter(status__in=SETTLED_STATUSES).filter(
+        Exists(_decisions_with_clarification().filter(case_id=OuterRef("pk")))
+    )
+
+
+def _source_decision(case: Case) -> Decision | None:
+    """The newest final decision of a settled case, with the clarification it came with."""
+    decision = (
+        _decisions_with_clarification()
+        .filter(case=case)
+        .select_related("case__video", "case__platform", "clarification", "decided_by")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if decision is None:
+        return None
+    if decision.clarification is None or decision.clarification.status != (
+        ClarificationStatus.PUBLISHED
+    ):
+        link = (
+            CaseClarification.objects.filter(
+                case=case, clarification__status=ClarificationStatus.PUBLISHED
+            )
+            .select_related("clarification")
+            .order_by("-attached_at", "-pk")
+            .first()
+        )
+        if link is None:
+            return None
+        decision.clarification = link.clarification
+    return decision
+
+
+def _member_refusal(user: User, case: Case, now: datetime) -> str:
+    """Why applying a decision to ``case`` would be refused now ("" if it would not be):
+    the same rules the claim and decision services apply."""
+    actions = case_actions(user, case, now=now)
+    if actions.holds_claim:
+        refusal = actions.refusals.get(CaseAction.DECIDE)
+    elif case.status == CaseStatus.AWAITING_CLARIFICATION and not case.assignee_id:
+        # Attaching the clarification puts it back in the queue (new) first.
+        refusal = actions.refusals.get(CaseAction.ATTACH_CLARIFICATION)
+    else:
+        refusal = actions.refusals.get(CaseAction.CLAIM)
+    if refusal is None:
+        return ""
+    if actions.held_by_other and case.assignee is not None:
+        return _("Sedang ditangani oleh %(user)s.") % {"user": case.assignee.get_username()}
+    return str(refusal.detail)
+
+
+def wave_members(
+    *, user: User, source: Decision, now: datetime | None = None, limit: int = WAVE_MEMBERS_SHOWN
+) -> list[WaveMember]:
+    """The open cases ``user`` may read that repeat the source case's video."""
+    now = now or timezone.now()
+    source_case = source.case
+    open_cases = Case.objects.filter(cases_visible_q(user), status__in=OPEN_CASE_STATUSES).exclude(
+        video_id=source_case.video_id
+    )
+    similar = _similar(open_cases, caption=source_case.video.caption, limit=limit)
+    carrying = set(
+        CaseClarification.objects.filter(
+            case_id__in=[case.pk for case, _s, _m in similar], clarification=source.clarification
+        ).values_list("case_id", flat=True)
+    )
+    return [
+        WaveMember(
+            case=case,
+            similarity=similarity,
+            match=match,
+            carries_clarification=case.pk in carrying,
+            refusal=_member_refusal(user, case, now),
+        )
+        for case, similarity, match in similar
+    ]
+
+
+def case_wave(*, user: User, case: Case, now: datetime | None = None) -> Wave | None:
+    """The wave ``case`` belongs to, as ``user`` may see it: its source (this case when it was
+    itself decided with a clarification, else the most similar such case) and its open
+    members. None when the case repeats no decided case."""
+    source: Decision | None = None
+    if case.status in SETTLED_STATUSES:
+        source = _source_decision(case)
+    if source is None:
+        candidates = Case.objects.filter(cases_visible_q(user)).filter(
+            pk__in=decided_with_clarification().values("pk")
+        )
+        for candidate, _similarity, _match in _similar(
+            candidates.exclude(video_id=case.video_id),
+            caption=case.video.caption,
+            limit=SOURCE_CANDIDATES,
+        ):
+            source = _source_decision(candidate)
+            if source is not None:
+                break
+    if source is None or source.clarification is None:
+        return None
+    members = wave_members(user=user, source=source, now=now)
+    if not members:
+        return None
+    return Wave(source=source, clarification=source.clarification, members=members)
+
+
+def wave_marked_cases(*, user: User, case_ids: Sequence[int]) -> set[int]:
+    """Which of ``case_ids`` (a queue page) repeat a case ``user`` may read that was decided
+    with a clarification: near-identical captions, one query through the trigram index."""
+    if not case_ids:
+        return set()
+    sources = (
+        decided_with_clarification()
+        .filter(cases_visible_q(user))
+        .filter(video__caption__trigram_similar=OuterRef("video__caption"))
+        .exclude(video_id=OuterRef("video_id"))
+    )
+    with _similarity_threshold(WAVE_SIMILARITY):
+        return set(
+            Case.objects.filter(pk__in=list(case_ids), status__in=OPEN_CASE_STATUSES)
+            .alias(caption_length=Length(Trim("video__caption")))
+            .filter(caption_length__gte=MIN_CAPTION_LENGTH)
+            .filter(Exists(sources))
+            .values_list("pk", flat=True)
+        )
+
+
+# --- Applying the source's decision ----------------------------------------------------------
+
+
+def wave_source_for(*, user: User, decision_id: int) -> Decision:
+    """A decision that can be the source of a wave, as ``user`` may see it, or InvalidInput."""
+    decision = (
+        _decisions_with_clarification()
+        .filter(pk=decision_id, case__status__in=SETTLED_STATUSES)
+        .select_related("case__video", "case__platform")
+        .first()
+    )
+    if (
+        decision is None
+        or not Case.objects.filter(cases_visible_q(user), pk=decision.case_id).exists()
+    ):
+        raise InvalidInput(
+            _("Keputusan ini tidak dapat diterapkan pada gelombang."),
+            errors={"source": _("bukan keputusan final dengan klarifikasi terbit")},
+        )
+    source = _source_decision(decision.case)
+    if source is None or source.pk != decision.pk:
+        raise InvalidInput(
+            _("Keputusan ini tidak dapat diterapkan pada gelombang."),
+            errors={"source": _("bukan keputusan terbaru kasusnya")},
+        )
+    return source
+
+
+def _apply_one(
+    *, source: Decision, clarification: Clarification, case: Case, user: User, now: datetime
+) -> Decision:
+    """One member, all or nothing: attach the clarification, claim, decide."""
+    with transaction.atomic():
+        clarification_attach(case=case, clarification=clarification, user=user, now=now)
+        claimed = case_claim(case=case, user=user, now=now)
+        return decision_record(
+            case=claimed,
+            user=user,
+            version=claimed.version,
+            action=source.action,
+            ground=source.ground,
+            category=source.category,
+            statement_of_reasons=source.statement_of_reasons,
+            clarification=clarification,
+            territorial_scope=list(source.territorial_scope),
+            facts=source.facts,
+            now=now,
+        )
+
+
+def wave_decision_apply(
+    *, source: Decision, case_ids: Sequence[int], user: User, now: datetime | None = None
+) -> list[WaveOutcome]:
+    """Apply ``source``'s decision to the selected members of its wave, each in its own
+    transaction through the claim and decision services: a member someone else holds, or
+    one the user may not decide, is refused with the reason and the others proceed."""
+    now = now or timezone.now()
+    selected = list(dict.fromkeys(case_ids))
+    if not selected:
+        raise InvalidInput(
+            _("Pilih minimal satu kasus dari gelombang ini."),
+            errors={"cases": _("tidak ada kasus yang dipilih")},
+        )
+    clarification = source.clarification
+    if clarification is None:
+        raise InvalidInput(errors={"source": _("tanpa klarifikasi")})
+    members = {m.case.pk: m for m in wave_members(user=user, source=source, now=now)}
+    strangers = [pk for pk in selected if pk not in members]
+    if strangers:
+        raise InvalidInput(
+            _("Kasus %(ids)s bukan anggota gelombang ini.")
+            % {"ids": ", ".join(f"#{pk}" for pk in strangers)},
+            errors={"cases": _("kasus di luar gelombang")},
+        )
+    outcomes = []
+    for pk in selected:
+        try:
+            decision = _apply_one(
+                source=source,
+                clarification=clarification,
+                case=members[pk].case,
+                user=user,
+                now=now,
+            )
+        except ModerationError as exc:
+            member = Case.objects.select_related("assignee").get(pk=pk)
+            reason = str(exc.detail)
+            if member.assignee_id and member.assignee_id != user.pk and member.assignee:
+                reason = _("Sedang ditangani oleh %(user)s.") % {
+                    "user": member.assignee.get_username()
+                }
+            outcomes.append(WaveOutcome(case_id=pk, decision=None, refusal=reason))
+        else:
+            outcomes.append(WaveOutcome(case_id=pk, decision=decision))
+    return outcomes
