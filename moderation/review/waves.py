@@ -13,13 +13,12 @@ Both searches go through the trigram index on ``Video.caption`` (migration 0014)
 """
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Trim
 from django.utils import timezone
@@ -126,18 +125,11 @@ class WaveOutcome:
 # --- Finding similar cases -------------------------------------------------------------------
 
 
-@contextmanager
-def _similarity_threshold(value: float) -> Iterator[None]:
-    """pg_trgm's ``%`` (Django's ``trigram_similar``) at ``value`` for the queries inside,
-    restored afterwards; the setting is local to the transaction."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
-        (before,) = cursor.fetchone()
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(value)])
-        try:
-            yield
-        finally:
-            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [before])
+def _near_identical(caption: str | OuterRef) -> Q:
+    """pg_trgm's ``%`` at its default threshold (0.3): the trigram index finds the candidates,
+    and the caller keeps those at least ``WAVE_SIMILARITY`` similar. No session setting is
+    changed, so nothing else sees a different ``%``."""
+    return Q(video__caption__trigram_similar=caption)
 
 
 def _hashtag_filter(tags: frozenset[str]) -> Q:
@@ -155,13 +147,13 @@ def _similar(cases: QuerySet[Case], *, caption: str, limit: int) -> list[tuple[C
     found: dict[int, tuple[Case, float, str]] = {}
     cases = cases.select_related("video", "platform", "assignee")
     if len(caption.strip()) >= MIN_CAPTION_LENGTH:
-        with _similarity_threshold(WAVE_SIMILARITY):
-            for case in (
-                cases.filter(video__caption__trigram_similar=caption)
-                .annotate(similarity=TrigramSimilarity("video__caption", caption))
-                .order_by("-similarity", "-priority", "pk")[:limit]
-            ):
-                found[case.pk] = (case, round(case.similarity, 3), Match.CAPTION)  # type: ignore[attr-defined]
+        for case in (
+            cases.filter(_near_identical(caption))
+            .annotate(similarity=TrigramSimilarity("video__caption", caption))
+            .filter(similarity__gte=WAVE_SIMILARITY)
+            .order_by("-similarity", "-priority", "pk")[:limit]
+        ):
+            found[case.pk] = (case, round(case.similarity, 3), Match.CAPTION)  # type: ignore[attr-defined]
     tags = caption_hashtags(caption)
     if len(tags) >= MIN_HASHTAGS:
         for case in (
@@ -301,17 +293,18 @@ def wave_marked_cases(*, user: User, case_ids: Sequence[int]) -> set[int]:
     sources = (
         decided_with_clarification()
         .filter(cases_visible_q(user))
-        .filter(video__caption__trigram_similar=OuterRef("video__caption"))
+        .filter(_near_identical(OuterRef("video__caption")))
+        .alias(similarity=TrigramSimilarity("video__caption", OuterRef("video__caption")))  # type: ignore[arg-type]
+        .filter(similarity__gte=WAVE_SIMILARITY)
         .exclude(video_id=OuterRef("video_id"))
     )
-    with _similarity_threshold(WAVE_SIMILARITY):
-        return set(
-            Case.objects.filter(pk__in=list(case_ids), status__in=OPEN_CASE_STATUSES)
-            .alias(caption_length=Length(Trim("video__caption")))
-            .filter(caption_length__gte=MIN_CAPTION_LENGTH)
-            .filter(Exists(sources))
-            .values_list("pk", flat=True)
-        )
+    return set(
+        Case.objects.filter(pk__in=list(case_ids), status__in=OPEN_CASE_STATUSES)
+        .alias(caption_length=Length(Trim("video__caption")))
+        .filter(caption_length__gte=MIN_CAPTION_LENGTH)
+        .filter(Exists(sources))
+        .values_list("pk", flat=True)
+    )
 
 
 # --- Applying the source's decision ----------------------------------------------------------

@@ -133,9 +133,9 @@ def test_queue_marks_the_members_in_one_query(
     copy = wave_case(COPY_CAPTION)
     unrelated = wave_case(UNRELATED)
     others = [wave_case(f"video lain nomor {i} tentang hal lain sama sekali").pk for i in range(10)]
-    # The user's platforms, the threshold set and restored in a savepoint, and one query for
+    # The user's organisation and platforms, and one query for
     # the page: the same number for 2 rows or 12.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(3):
         marked = wave_marked_cases(user=moderator, case_ids=[copy.pk, unrelated.pk, *others])
     assert marked == {copy.pk}
 
