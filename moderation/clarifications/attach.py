@@ -81,7 +81,7 @@ def search_words(query: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if len(w) >= MIN_WORD_LENGTH))
 
 
-def _matching(user: User, query: str) -> QuerySet[Case]:
+def _matching(user: User, query: str, *, open_only: bool = True) -> QuerySet[Case]:
     """Open cases the user may read whose caption contains every word of ``query`` (run
     together in hashtags too: "ditunda" finds #pemiluditunda), through the trigram index."""
     words = search_words(query)
@@ -90,7 +90,11 @@ def _matching(user: User, query: str) -> QuerySet[Case]:
             _("Masukkan kata pencarian (minimal %(n)s huruf).") % {"n": MIN_WORD_LENGTH},
             errors={"q": _("kata pencarian kosong")},
         )
-    q = Q(cases_visible_q(user), status__in=OPEN_CASE_STATUSES)
+    q = (
+        Q(cases_visible_q(user), status__in=OPEN_CASE_STATUSES)
+        if open_only
+        else cases_visible_q(user)
+    )
     for word in words:
         # ``~*`` rather than icontains (UPPER() LIKE): the trigram index serves it. A word is
         # letters, digits and "_" only, nothing a regular expression would read specially.
@@ -126,9 +130,10 @@ def clarification_attach_many(
     case_ids: list[int],
     now: datetime | None = None,
 ) -> BulkAttachResult:
-    """Attach ``clarification`` to the confirmed cases. Every id must be one the preview of
-    ``query`` lists as changing (else InvalidInput and nothing is written); each case is then
-    attached in its own transaction."""
+    """Attach ``clarification`` to the confirmed cases, each in its own transaction. Every id
+    must be a case the user may read that ``query`` finds (else InvalidInput and nothing is
+    written); one that changed since the list was shown (closed, or attached meanwhile) is
+    reported in ``refused`` and the others proceed."""
     now = now or timezone.now()
     selected = list(dict.fromkeys(case_ids))
     if not selected:
@@ -140,23 +145,29 @@ def clarification_attach_many(
             _("Paling banyak %(n)s kasus sekaligus.") % {"n": BULK_ATTACH_LIMIT},
             errors={"cases": _("terlalu banyak kasus")},
         )
-    carries = CaseClarification.objects.filter(case_id=OuterRef("pk"), clarification=clarification)
-    listed = set(
-        _matching(user, query)
-        .filter(pk__in=selected)
-        .exclude(Exists(carries))
-        .values_list("pk", flat=True)
+    # Cases the user may not read, or that the search does not find, were never on the list.
+    known = set(
+        _matching(user, query, open_only=False).filter(pk__in=selected).values_list("pk", flat=True)
     )
-    strangers = [pk for pk in selected if pk not in listed]
+    strangers = [pk for pk in selected if pk not in known]
     if strangers:
         raise InvalidInput(
             _("Kasus %(ids)s tidak ada dalam daftar konfirmasi.")
             % {"ids": ", ".join(f"#{pk}" for pk in strangers)},
             errors={"cases": _("kasus di luar daftar")},
         )
+    # Listed, but changed since (closed, decided, or attached by someone else): reported.
+    carrying = set(
+        CaseClarification.objects.filter(
+            case_id__in=selected, clarification=clarification
+        ).values_list("case_id", flat=True)
+    )
     attached: list[int] = []
     refused: dict[int, str] = {}
     for case in Case.objects.filter(pk__in=selected).order_by("pk"):
+        if case.pk in carrying:
+            refused[case.pk] = _("sudah membawa klarifikasi ini")
+            continue
         try:
             clarification_attach(case=case, clarification=clarification, user=user, now=now)
         except ModerationError as exc:
