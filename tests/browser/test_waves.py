@@ -95,3 +95,41 @@ def test_moderator_attaches_a_suggestion_with_one_key_and_applies_the_wave_decis
     page.goto("/queues/informasi-palsu/")
     expect(page.locator(f'[data-case="{here.pk}"] [data-wave]')).to_be_visible()
     shot(page, "waves-05-queue-marked")
+
+
+def test_kpu_attaches_a_clarification_to_the_open_cases_of_a_search(
+    new_page, kpu_clarifier, make_case, tiktok, other_platform, current_phase
+):
+    clarification = IndexedClarificationFactory(
+        author=kpu_clarifier,
+        claim="Pemilu 2024 diundur ke tahun 2025.",
+        title="Pemilu 2024 tidak diundur",
+        body="KPU menegaskan pemungutan suara tetap 14 Februari 2024.",
+    )
+    ours = [
+        make_case(video=VideoFactory(platform=tiktok, caption=caption), priority=60 - i)
+        for i, caption in enumerate(COPIES)
+    ]
+    theirs = make_case(
+        other_platform, video=VideoFactory(platform=other_platform, caption=COPIES[0])
+    )
+    unrelated = make_case(video=VideoFactory(platform=tiktok, caption="resep nasi goreng"))
+
+    page = new_page(kpu_clarifier)
+    page.goto(f"/klarifikasi/{clarification.pk}/lampirkan/")
+    page.fill('input[name="q"]', "pemilu diundur")
+    page.get_by_role("button", name="Cari kasus").click()
+    listed = page.locator("[data-will-change] tbody tr")
+    expect(listed).to_have_count(4)  # KPU works every platform
+    expect(page.locator(f'[data-will-change] [data-case="{unrelated.pk}"]')).to_have_count(0)
+    page.locator(f'input[name="cases"][value="{theirs.pk}"]').uncheck()
+    shot(page, "waves-06-bulk-attach-confirm")
+    page.get_by_role("button", name="Lampirkan ke kasus terpilih").click()
+
+    expect(page.locator(".messages")).to_contain_text("Klarifikasi dilampirkan ke 3 kasus.")
+    expect(page.locator("[data-already] li")).to_have_count(3)
+    expect(page.locator("[data-will-change] tbody tr")).to_have_count(1)
+    shot(page, "waves-07-bulk-attach-done")
+    for case in ours:
+        assert CaseClarification.objects.filter(case=case, clarification=clarification).exists()
+    assert not CaseClarification.objects.filter(case=theirs).exists()
