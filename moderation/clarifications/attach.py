@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from moderation.choices import OPEN_CASE_STATUSES, ClarificationStatus
 from moderation.clarifications.services import clarification_attach
 from moderation.errors import InvalidInput, ModerationError, NotFound, NotPermitted
-from moderation.models import Case, CaseClarification, Clarification, User
+from moderation.models import CaptionWords, Case, CaseClarification, Clarification, User
 from moderation.permissions import (
     cases_visible_q,
     is_kpu,
@@ -30,7 +31,8 @@ BULK_ATTACH_LIMIT = 100
 MIN_WORD_LENGTH = 3
 MAX_QUERY_LENGTH = 200
 
-_WORD = re.compile(r"\w+")
+# Words of the ``simple`` text search configuration: lower case ASCII letters and digits.
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,14 @@ def clarification_for_attach(*, user: User, clarification_id: int) -> Clarificat
 
 def search_words(query: str) -> list[str]:
     """The words of a search that count, lower case, each once."""
-    words = [w.lower() for w in _WORD.findall(query[:MAX_QUERY_LENGTH])]
+    words = _WORD.findall(query[:MAX_QUERY_LENGTH].lower())
     return list(dict.fromkeys(w for w in words if len(w) >= MIN_WORD_LENGTH))
 
 
 def _matching(user: User, query: str, *, open_only: bool = True) -> QuerySet[Case]:
-    """Open cases the user may read whose caption contains every word of ``query`` (run
-    together in hashtags too: "ditunda" finds #pemiluditunda), through the trigram index."""
+    """Open cases the user may read whose caption has, for every word of ``query``, a word
+    starting with it ("diundur" finds "diundur!!", "undur" does not; a hashtag is one word:
+    "pemiluditunda" finds #pemiluditunda), through the index on caption words."""
     words = search_words(query)
     if not words:
         raise InvalidInput(
@@ -95,11 +98,14 @@ def _matching(user: User, query: str, *, open_only: bool = True) -> QuerySet[Cas
         if open_only
         else cases_visible_q(user)
     )
-    for word in words:
-        # ``~*`` rather than icontains (UPPER() LIKE): the trigram index serves it. A word is
-        # letters, digits and "_" only, nothing a regular expression would read specially.
-        q &= Q(video__caption__iregex=word)
-    return Case.objects.filter(q)
+    every_word = SearchQuery(
+        " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
+    )
+    return (
+        Case.objects.filter(q)
+        .alias(caption_words=CaptionWords("video__caption"))
+        .filter(caption_words=every_word)
+    )
 
 
 def bulk_attach_preview(

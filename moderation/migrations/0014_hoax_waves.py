@@ -1,10 +1,13 @@
-# Hoax waves: a trigram index on video captions, so that the cases whose captions are
-# near-identical to a decided one (pg_trgm's `%`) or carry the same hashtags (`~*`) are found
-# through the index. Built CONCURRENTLY: the video table takes webhook inserts all day.
+# Hoax waves and attaching by search: a GIN index on the words of video captions
+# (to_tsvector('simple', caption)), so that the captions sharing a caption's longest words are
+# found through the index and only those are compared with it (pg_trgm's similarity()).
+# Built CONCURRENTLY: the video table takes webhook inserts all day.
 
 import django.contrib.postgres.indexes
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
+
+import moderation.models.content
 
 
 class Migration(migrations.Migration):
@@ -18,8 +21,7 @@ class Migration(migrations.Migration):
         AddIndexConcurrently(
             model_name="video",
             index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass("caption", name="gin_trgm_ops"),
-                name="video_caption_trgm",
+                moderation.models.content.CaptionWords("caption"), name="video_caption_words"
             ),
         ),
     ]

@@ -9,18 +9,21 @@ reasons) to the members they select: each member gets its own decision through
 ``decision_record``, with its own audit event and callback, and the same rules as one decided
 by hand (a claim first, a supervisor's approval for high-impact decisions, the appeal rule).
 
-Both searches go through the trigram index on ``Video.caption`` (migration 0014).
+Candidates are found through the index on the words of captions (``video_caption_words``,
+migration 0014): a caption's candidates share any three of its five longest words, or all its
+specific hashtags. Only those are compared (pg_trgm's ``similarity()``), so the cost does not
+grow with the number of videos (bench/results/waves.md).
 """
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import combinations
 
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Length, Trim
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +36,14 @@ from moderation.choices import (
 )
 from moderation.clarifications.services import clarification_attach
 from moderation.errors import InvalidInput, ModerationError
-from moderation.models import Case, CaseClarification, Clarification, Decision, User
+from moderation.models import (
+    CaptionWords,
+    Case,
+    CaseClarification,
+    Clarification,
+    Decision,
+    User,
+)
 from moderation.permissions import case_actions, cases_visible_q
 from moderation.review.claims import case_claim
 from moderation.review.decisions import decision_record
@@ -73,6 +83,17 @@ FINAL_APPROVAL_STATES = (ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED)
 SETTLED_STATUSES = (CaseStatus.DECIDED, CaseStatus.CLOSED)
 
 _HASHTAG = re.compile(r"#(\w+)")
+# pg_trgm's words: runs of letters and digits.
+_TRGM_WORD = re.compile(r"[^\W_]+")
+# Words the ``simple`` text search configuration keeps as they are (lower case ASCII letters
+# and digits): only these go into a tsquery.
+_QUERY_WORD = re.compile(r"[a-z0-9]+")
+# A caption's candidates share any WORDS_REQUIRED of its KEY_WORDS longest words (long words
+# are the rare ones): a copy with a few edits keeps them, an unrelated caption seldom has them.
+KEY_WORDS = 5
+WORDS_REQUIRED = 3
+# At most this many sources are compared with a queue page's rows.
+MARK_SOURCES = 500
 
 
 class Match:
@@ -125,39 +146,69 @@ class WaveOutcome:
 # --- Finding similar cases -------------------------------------------------------------------
 
 
-def _near_identical(caption: str | OuterRef) -> Q:
-    """pg_trgm's ``%`` at its default threshold (0.3): the trigram index finds the candidates,
-    and the caller keeps those at least ``WAVE_SIMILARITY`` similar. No session setting is
-    changed, so nothing else sees a different ``%``."""
-    return Q(video__caption__trigram_similar=caption)
+def caption_trigrams(caption: str) -> frozenset[str]:
+    """pg_trgm's trigrams of a text: each run of letters and digits, lower case, padded with
+    two spaces before and one after."""
+    out: set[str] = set()
+    for word in _TRGM_WORD.findall((caption or "").lower()):
+        padded = f"  {word} "
+        out.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(out)
 
 
-def _hashtag_filter(tags: frozenset[str]) -> Q:
-    """Captions carrying every one of ``tags`` (``~*``, served by the trigram index); whether
-    they carry other specific hashtags too is checked on the rows found."""
-    q = Q()
-    for tag in sorted(tags):
-        q &= Q(video__caption__iregex=rf"#{tag}(\W|$)")
-    return q
+def caption_similarity(a: str, b: str) -> float:
+    """pg_trgm's ``similarity()``: shared trigrams over all trigrams of the two texts."""
+    ta, tb = caption_trigrams(a), caption_trigrams(b)
+    union = len(ta | tb)
+    return len(ta & tb) / union if union else 0.0
+
+
+def wave_query(caption: str) -> str | None:
+    """A tsquery (``simple`` configuration) that every near-identical copy of ``caption`` is
+    all but sure to match and few other captions do: any ``WORDS_REQUIRED`` of its
+    ``KEY_WORDS`` longest words. None when the caption has too few words to tell."""
+    if len(caption.strip()) < MIN_CAPTION_LENGTH:
+        return None
+    words = sorted(
+        {w for w in _QUERY_WORD.findall(caption.lower()) if len(w) >= 3},
+        key=lambda w: (-len(w), w),
+    )[:KEY_WORDS]
+    if len(words) < WORDS_REQUIRED:
+        return None
+    return " | ".join(
+        "(" + " & ".join(group) + ")" for group in combinations(words, WORDS_REQUIRED)
+    )
+
+
+def _sharing_words(query: str) -> Q:
+    return Q(caption_words=SearchQuery(query, search_type="raw", config="simple"))
+
+
+def _hashtag_query(tags: frozenset[str]) -> str | None:
+    usable = sorted(t for t in tags if _QUERY_WORD.fullmatch(t))
+    return " & ".join(usable) if len(usable) >= MIN_HASHTAGS else None
 
 
 def _similar(cases: QuerySet[Case], *, caption: str, limit: int) -> list[tuple[Case, float, str]]:
-    """Cases of ``cases`` whose caption is near-identical to ``caption`` or has the same
-    specific hashtags: (case, similarity, how it matched), most similar first."""
+    """Cases of ``cases`` whose caption is near-identical to ``caption`` (pg_trgm similarity
+    of at least ``WAVE_SIMILARITY``) or has the same specific hashtags: (case, similarity, how
+    it matched), most similar first. The words index picks the candidates."""
     found: dict[int, tuple[Case, float, str]] = {}
-    cases = cases.select_related("video", "platform", "assignee")
-    if len(caption.strip()) >= MIN_CAPTION_LENGTH:
+    cases = cases.select_related("video", "platform", "assignee").alias(
+        caption_words=CaptionWords("video__caption")
+    )
+    if query := wave_query(caption):
         for case in (
-            cases.filter(_near_identical(caption))
+            cases.filter(_sharing_words(query))
             .annotate(similarity=TrigramSimilarity("video__caption", caption))
             .filter(similarity__gte=WAVE_SIMILARITY)
             .order_by("-similarity", "-priority", "pk")[:limit]
         ):
             found[case.pk] = (case, round(case.similarity, 3), Match.CAPTION)  # type: ignore[attr-defined]
     tags = caption_hashtags(caption)
-    if len(tags) >= MIN_HASHTAGS:
+    if query := _hashtag_query(tags):
         for case in (
-            cases.filter(_hashtag_filter(tags))
+            cases.filter(_sharing_words(query))
             .annotate(similarity=TrigramSimilarity("video__caption", caption))
             .order_by("-similarity", "-priority", "pk")[: limit * 2]
         ):
@@ -285,26 +336,38 @@ def case_wave(*, user: User, case: Case, now: datetime | None = None) -> Wave | 
     return Wave(source=source, clarification=source.clarification, members=members)
 
 
-def wave_marked_cases(*, user: User, case_ids: Sequence[int]) -> set[int]:
-    """Which of ``case_ids`` (a queue page) repeat a case ``user`` may read that was decided
-    with a clarification: near-identical captions, one query through the trigram index."""
-    if not case_ids:
+def wave_marked_cases(*, user: User, cases: Sequence[Case]) -> set[int]:
+    """Which of ``cases`` (a queue page, videos loaded) repeat, near-identically, a case
+    ``user`` may read that was decided with a clarification. One query: the sources sharing
+    words with any row, through the words index; the similarity is then computed here."""
+    queries = {
+        case.pk: query
+        for case in cases
+        if case.status in OPEN_CASE_STATUSES and (query := wave_query(case.video.caption))
+    }
+    if not queries:
         return set()
-    sources = (
+    sources = list(
         decided_with_clarification()
         .filter(cases_visible_q(user))
-        .filter(_near_identical(OuterRef("video__caption")))
-        .alias(similarity=TrigramSimilarity("video__caption", OuterRef("video__caption")))  # type: ignore[arg-type]
-        .filter(similarity__gte=WAVE_SIMILARITY)
-        .exclude(video_id=OuterRef("video_id"))
+        .alias(caption_words=CaptionWords("video__caption"))
+        .filter(_sharing_words(" | ".join(f"({q})" for q in queries.values())))
+        .values_list("video_id", "video__caption")[:MARK_SOURCES]
     )
-    return set(
-        Case.objects.filter(pk__in=list(case_ids), status__in=OPEN_CASE_STATUSES)
-        .alias(caption_length=Length(Trim("video__caption")))
-        .filter(caption_length__gte=MIN_CAPTION_LENGTH)
-        .filter(Exists(sources))
-        .values_list("pk", flat=True)
-    )
+    marked = set()
+    for case in cases:
+        if case.pk not in queries:
+            continue
+        mine = caption_trigrams(case.video.caption)
+        for video_id, caption in sources:
+            if video_id == case.video_id:
+                continue
+            theirs = caption_trigrams(caption)
+            union = len(mine | theirs)
+            if union and len(mine & theirs) / union >= WAVE_SIMILARITY:
+                marked.add(case.pk)
+                break
+    return marked
 
 
 # --- Applying the source's decision ----------------------------------------------------------

@@ -34,7 +34,7 @@ def cases(make_case, tiktok, other_platform):
 
     return {
         "loud": case("PEMILU DIUNDUR ke 2025!! sebarkan", priority=90),
-        "tagged": case("katanya begitu #pemiluditunda #pemiludiundur", priority=40),
+        "tagged": case("katanya begitu #pemilu #diundur #pemiluditunda", priority=40),
         "awaiting": case("pemilu diundur? tanya KPU", status=CaseStatus.AWAITING_CLARIFICATION),
         "carrying": case("pemilu diundur kata teman", priority=10),
         "decided": case("pemilu diundur katanya", status=CaseStatus.DECIDED),

@@ -132,11 +132,11 @@ def test_queue_marks_the_members_in_one_query(
 ):
     copy = wave_case(COPY_CAPTION)
     unrelated = wave_case(UNRELATED)
-    others = [wave_case(f"video lain nomor {i} tentang hal lain sama sekali").pk for i in range(10)]
+    others = [wave_case(f"video lain nomor {i} tentang hal lain sama sekali") for i in range(10)]
     # The user's organisation and platforms, and one query for
     # the page: the same number for 2 rows or 12.
     with django_assert_max_num_queries(3):
-        marked = wave_marked_cases(user=moderator, case_ids=[copy.pk, unrelated.pk, *others])
+        marked = wave_marked_cases(user=moderator, cases=[copy, unrelated, *others])
     assert marked == {copy.pk}
 
 

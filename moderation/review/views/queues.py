@@ -92,7 +92,7 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "queue": queue,
             "page": page,
             # Rows repeating a case decided with a clarification (review/waves.py).
-            "wave_cases": wave_marked_cases(user=user, case_ids=[case.pk for case in page.rows]),
+            "wave_cases": wave_marked_cases(user=user, cases=page.rows),
             "params": params,
             "query_without_page": query.urlencode(),
             "claimable": queue_is_claimable(queue) and can_claim_from_queues(user),
