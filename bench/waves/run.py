@@ -287,7 +287,8 @@ open copies; the rest random captions over a 3,000-word vocabulary. As a TikTok 
 | `case_wave`, a case in no wave | {result["others"]} |
 | `wave_marked_cases`, a queue page of 100 open cases | {result["pages"]} |
 
-The caption search goes through the index on caption words (`video_caption_words`, migration 0014), then compares only the candidates:
+The caption search goes through the index on caption words (`video_caption_words`,
+migration 0014), then compares only the candidates:
 
 ```
 {result["plan"]}
