@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
-from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -34,6 +34,7 @@ from moderation.choices import (
     CaseStatus,
     ClarificationStatus,
 )
+from moderation.clarifications.matching import stop_words
 from moderation.clarifications.services import clarification_attach
 from moderation.errors import InvalidInput, ModerationError
 from moderation.models import (
@@ -43,6 +44,7 @@ from moderation.models import (
     Clarification,
     Decision,
     User,
+    Video,
 )
 from moderation.permissions import case_actions, cases_visible_q
 from moderation.review.claims import case_claim
@@ -92,6 +94,9 @@ _QUERY_WORD = re.compile(r"[a-z0-9]+")
 # are the rare ones): a copy with a few edits keeps them, an unrelated caption seldom has them.
 KEY_WORDS = 5
 WORDS_REQUIRED = 3
+MIN_KEY_WORD_LENGTH = 4
+# At most this many captions sharing a caption's key words are compared with it.
+MAX_CANDIDATES = 2000
 # At most this many sources are compared with a queue page's rows.
 MARK_SOURCES = 500
 
@@ -156,11 +161,29 @@ def caption_trigrams(caption: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
 def caption_similarity(a: str, b: str) -> float:
     """pg_trgm's ``similarity()``: shared trigrams over all trigrams of the two texts."""
-    ta, tb = caption_trigrams(a), caption_trigrams(b)
-    union = len(ta | tb)
-    return len(ta & tb) / union if union else 0.0
+    return _jaccard(caption_trigrams(a), caption_trigrams(b))
+
+
+def _key_words(caption: str) -> set[str]:
+    """A caption's ``KEY_WORDS`` longest words (long words are the rare ones), leaving out
+    Indonesian stop words and the all-purpose hashtags, which every other caption has."""
+    common = stop_words() | GENERIC_HASHTAGS
+    words = sorted(
+        {
+            w
+            for w in _QUERY_WORD.findall(caption.lower())
+            if len(w) >= MIN_KEY_WORD_LENGTH and w not in common
+        },
+        key=lambda w: (-len(w), w),
+    )
+    return set(words[:KEY_WORDS])
 
 
 def wave_query(caption: str) -> str | None:
@@ -169,10 +192,7 @@ def wave_query(caption: str) -> str | None:
     ``KEY_WORDS`` longest words. None when the caption has too few words to tell."""
     if len(caption.strip()) < MIN_CAPTION_LENGTH:
         return None
-    words = sorted(
-        {w for w in _QUERY_WORD.findall(caption.lower()) if len(w) >= 3},
-        key=lambda w: (-len(w), w),
-    )[:KEY_WORDS]
+    words = sorted(_key_words(caption), key=lambda w: (-len(w), w))
     if len(words) < WORDS_REQUIRED:
         return None
     return " | ".join(
@@ -180,8 +200,19 @@ def wave_query(caption: str) -> str | None:
     )
 
 
+def _words_match(query: str) -> SearchQuery:
+    return SearchQuery(query, search_type="raw", config="simple")
+
+
 def _sharing_words(query: str) -> Q:
-    return Q(caption_words=SearchQuery(query, search_type="raw", config="simple"))
+    """Cases whose video's caption matches ``query``: at most ``MAX_CANDIDATES`` videos,
+    found through the words index, so that a query of common words costs no more than that."""
+    videos = (
+        Video.objects.alias(caption_words=CaptionWords("caption"))
+        .filter(caption_words=_words_match(query))
+        .values("pk")[:MAX_CANDIDATES]
+    )
+    return Q(video_id__in=videos)
 
 
 def _hashtag_query(tags: frozenset[str]) -> str | None:
@@ -192,29 +223,35 @@ def _hashtag_query(tags: frozenset[str]) -> str | None:
 def _similar(cases: QuerySet[Case], *, caption: str, limit: int) -> list[tuple[Case, float, str]]:
     """Cases of ``cases`` whose caption is near-identical to ``caption`` (pg_trgm similarity
     of at least ``WAVE_SIMILARITY``) or has the same specific hashtags: (case, similarity, how
-    it matched), most similar first. The words index picks the candidates."""
-    found: dict[int, tuple[Case, float, str]] = {}
-    cases = cases.select_related("video", "platform", "assignee").alias(
-        caption_words=CaptionWords("video__caption")
-    )
+    it matched), most similar first. The words index picks at most ``MAX_CANDIDATES``
+    candidates and only those are compared, here rather than in SQL: PostgreSQL takes
+    similarity() for cheap and would compute it on every caption."""
+    mine = caption_trigrams(caption)
+    scored: dict[int, tuple[float, str]] = {}
     if query := wave_query(caption):
-        for case in (
-            cases.filter(_sharing_words(query))
-            .annotate(similarity=TrigramSimilarity("video__caption", caption))
-            .filter(similarity__gte=WAVE_SIMILARITY)
-            .order_by("-similarity", "-priority", "pk")[:limit]
-        ):
-            found[case.pk] = (case, round(case.similarity, 3), Match.CAPTION)  # type: ignore[attr-defined]
+        for pk, theirs in cases.filter(_sharing_words(query)).values_list("pk", "video__caption")[
+            :MAX_CANDIDATES
+        ]:
+            similarity = _jaccard(mine, caption_trigrams(theirs))
+            if similarity >= WAVE_SIMILARITY:
+                scored[pk] = (similarity, Match.CAPTION)
     tags = caption_hashtags(caption)
     if query := _hashtag_query(tags):
-        for case in (
-            cases.filter(_sharing_words(query))
-            .annotate(similarity=TrigramSimilarity("video__caption", caption))
-            .order_by("-similarity", "-priority", "pk")[: limit * 2]
-        ):
-            if case.pk not in found and caption_hashtags(case.video.caption) == tags:
-                found[case.pk] = (case, round(case.similarity, 3), Match.HASHTAGS)  # type: ignore[attr-defined]
-    ranked = sorted(found.values(), key=lambda row: (-row[1], -row[0].priority, row[0].pk))
+        # The words index finds captions with these words anywhere; the regular expressions
+        # keep those carrying them as hashtags, and the exact set is checked here.
+        carrying = cases.filter(_sharing_words(query))
+        for tag in sorted(tags):
+            carrying = carrying.filter(video__caption__iregex=rf"#{tag}(\W|$)")
+        for pk, theirs in carrying.values_list("pk", "video__caption")[:MAX_CANDIDATES]:
+            if pk not in scored and caption_hashtags(theirs) == tags:
+                scored[pk] = (_jaccard(mine, caption_trigrams(theirs)), Match.HASHTAGS)
+    if not scored:
+        return []
+    loaded = cases.select_related("video", "platform", "assignee").in_bulk(list(scored))
+    ranked = sorted(
+        ((loaded[pk], round(similarity, 3), match) for pk, (similarity, match) in scored.items()),
+        key=lambda row: (-row[1], -row[0].priority, row[0].pk),
+    )
     return ranked[:limit]
 
 
@@ -351,20 +388,26 @@ def wave_marked_cases(*, user: User, cases: Sequence[Case]) -> set[int]:
         decided_with_clarification()
         .filter(cases_visible_q(user))
         .alias(caption_words=CaptionWords("video__caption"))
-        .filter(_sharing_words(" | ".join(f"({q})" for q in queries.values())))
+        .filter(caption_words=_words_match(" | ".join(f"({q})" for q in queries.values())))
         .values_list("video_id", "video__caption")[:MARK_SOURCES]
     )
+    # Each source's words and trigrams once; a row is compared only with the sources that
+    # have at least WORDS_REQUIRED of its key words (what its query asked for).
+    candidates = [
+        (video_id, set(_QUERY_WORD.findall(caption.lower())), caption_trigrams(caption))
+        for video_id, caption in sources
+    ]
     marked = set()
     for case in cases:
         if case.pk not in queries:
             continue
-        mine = caption_trigrams(case.video.caption)
-        for video_id, caption in sources:
-            if video_id == case.video_id:
+        keys = _key_words(case.video.caption)
+        mine: frozenset[str] | None = None
+        for video_id, words, theirs in candidates:
+            if video_id == case.video_id or len(keys & words) < WORDS_REQUIRED:
                 continue
-            theirs = caption_trigrams(caption)
-            union = len(mine | theirs)
-            if union and len(mine & theirs) / union >= WAVE_SIMILARITY:
+            mine = mine if mine is not None else caption_trigrams(case.video.caption)
+            if _jaccard(mine, theirs) >= WAVE_SIMILARITY:
                 marked.add(case.pk)
                 break
     return marked
