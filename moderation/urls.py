@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("moderation.clarifications.urls")),
+    path("", include("moderation.clarifications.attach_urls")),
     path("", include("moderation.outbound.urls")),
     path("", include("moderation.oversight.urls")),
     path("", include("moderation.review.urls")),

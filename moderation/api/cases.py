@@ -26,10 +26,12 @@ from moderation.api.serializers import (
     DecisionCreateSerializer,
     DecisionSerializer,
     ReleaseSerializer,
+    SuggestionListSerializer,
 )
 from moderation.clarifications.services import (
     clarification_attach,
 )
+from moderation.clarifications.suggestions import clarification_suggestions
 from moderation.models import Case, CaseClarification, Decision
 from moderation.review.claims import case_claim, case_claim_next, case_release, case_skip
 from moderation.review.decisions import decision_record
@@ -206,3 +208,17 @@ class CaseClarificationAttach(APIView):
             pk=link.pk
         )
         return Response(AttachedClarificationSerializer(link).data, status=201)
+
+
+class CaseSuggestedClarifications(APIView):
+    permission_classes = [IsSaringStaff]
+
+    @extend_schema(tags=["cases"], responses={200: SuggestionListSerializer, **ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        """Published clarifications ranked for this case, best first, at most 10, each with
+        its ``score`` (0..1) and the words that ``matched``. Only suggestions above the
+        engine's confidence threshold are listed: an empty ``results`` means none fits."""
+        case = case_for_user(user=request_user(request), case_id=pk)
+        suggestions = clarification_suggestions(case=case)
+        body = {"count": len(suggestions), "results": suggestions}
+        return Response(SuggestionListSerializer(body).data)

@@ -330,3 +330,24 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "request_id",
         ]
         read_only_fields = fields
+
+
+class SuggestedClarificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    claim = serializers.CharField()
+    rating = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """One published clarification suggested for a case (contract §4)."""
+
+    clarification = SuggestedClarificationSerializer()
+    score = serializers.FloatField(min_value=0, max_value=1)
+    matched = serializers.ListField(child=serializers.CharField())
+
+
+class SuggestionListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = SuggestionSerializer(many=True)

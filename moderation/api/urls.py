@@ -20,6 +20,11 @@ urlpatterns: list = [
         name="api-case-clarifications",
     ),
     path(
+        "cases/<int:pk>/suggested-clarifications/",
+        cases.CaseSuggestedClarifications.as_view(),
+        name="api-case-suggested-clarifications",
+    ),
+    path(
         "clarifications/",
         clarifications.ClarificationListCreate.as_view(),
         name="api-clarification-list",

@@ -4,7 +4,7 @@ from moderation.models.accounts import Organisation, User
 from moderation.models.audit import AuditEvent, AuditSeal
 from moderation.models.cases import Case
 from moderation.models.clarifications import CaseClarification, Clarification, ClarificationVersion
-from moderation.models.content import Flag, RawEvent, Video
+from moderation.models.content import CaptionWords, Flag, RawEvent, Video
 from moderation.models.decisions import Appeal, Decision
 from moderation.models.notifications import EmailDelivery, Notification, NotificationPreference
 from moderation.models.outbox import OutboundDelivery, new_webhook_id
@@ -15,6 +15,7 @@ __all__ = [
     "Appeal",
     "AuditEvent",
     "AuditSeal",
+    "CaptionWords",
     "Case",
     "CaseClarification",
     "Clarification",

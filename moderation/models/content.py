@@ -1,8 +1,19 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from moderation.choices import FlagSource, RawEventStatus, Reason
 from moderation.models.platforms import Platform
+
+
+class CaptionWords(models.Func):
+    """``to_tsvector('simple', caption)``: a caption's words, lower case, unstemmed. Written
+    exactly as the ``video_caption_words`` index is, so that queries on it use the index."""
+
+    function = "to_tsvector"
+    template = "%(function)s('simple'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
 
 
 class Video(models.Model):
@@ -41,7 +52,13 @@ class Video(models.Model):
                 name="video_view_count_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["author_id"])]
+        indexes = [
+            models.Index(fields=["author_id"]),
+            # Hoax waves (review/waves.py) and attaching by search (clarifications/attach.py):
+            # the captions that share a caption's rarest words are found through this index,
+            # and only those are compared with it.
+            GinIndex(CaptionWords("caption"), name="video_caption_words"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.platform_id}:{self.platform_video_id}"

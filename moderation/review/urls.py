@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from moderation.review.views import approvals, cases, queues
+from moderation.review.views import approvals, cases, queues, waves
 
 urlpatterns = [
     path("", queues.home, name="home"),
@@ -22,7 +22,13 @@ urlpatterns = [
     path("cases/<int:pk>/escalate/", cases.case_escalate_view, name="case_escalate"),
     path("cases/<int:pk>/reassign/", cases.case_reassign_view, name="case_reassign"),
     path("cases/<int:pk>/clarifications/", cases.case_attach_view, name="case_attach"),
+    path(
+        "cases/<int:pk>/clarifications/search/",
+        waves.case_clarification_search,
+        name="case_clarification_search",
+    ),
     path("cases/<int:pk>/decisions/", cases.case_decide, name="case_decide"),
+    path("cases/<int:pk>/wave/", waves.case_wave_apply, name="case_wave_apply"),
     # Held decisions
     path("approvals/", approvals.approvals, name="approvals"),
     path("decisions/<int:pk>/approve/", approvals.decision_approve_view, name="decision_approve"),

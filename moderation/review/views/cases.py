@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from moderation.choices import Action, ApprovalState, CaseAction
+from moderation.choices import Action, ApprovalState, CaseAction, ClarificationRating
 from moderation.clarifications.selectors import clarifications_published
 from moderation.clarifications.services import clarification_attach
+from moderation.clarifications.suggestions import clarification_suggestions
 from moderation.errors import (
     AlreadyClaimed,
     InvalidInput,
@@ -52,7 +53,11 @@ from moderation.review.selectors import (
     case_for_user,
     moderators_for_case,
 )
+from moderation.review.waves import case_wave
 from moderation.web import case_url, redirect_back, request_user, workspace_view
+
+# Suggested clarifications 1..3 are attached with Shift+1..3 (1..6 pick the decision's action).
+ATTACH_KEYS = 3
 
 
 def _queue_from(request: HttpRequest) -> Queue | None:
@@ -164,8 +169,14 @@ def _case_context(
         else None,
         "label_action": Action.LABEL,
         "high_impact_held": decision_needs_approval(case=case, action=Action.REMOVE),
-        # Filled by the clarifications domain (suggested clarifications by claim similarity).
-        "suggested_clarifications": [],
+        "attached_ids": attached_ids,
+        # Published clarifications that fit the case (the engine's threshold): numbered for
+        # the Shift+1..3 attach keys; the ones already attached are listed without a key.
+        "suggestions": clarification_suggestions(case=case),
+        "attach_keys": ATTACH_KEYS,
+        "rating_labels": {value: str(label) for value, label in ClarificationRating.choices},
+        # The hoax wave this case belongs to, if it repeats a case decided with a clarification.
+        "wave": case_wave(user=user, case=case),
     }
     context.update(extra)
     return context

@@ -38,6 +38,7 @@ from moderation.review.queues import (
     queue_page,
     queues_for_user,
 )
+from moderation.review.waves import wave_marked_cases
 from moderation.web import case_url, request_user, workspace_view
 
 
@@ -90,6 +91,8 @@ def queue_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "queue": queue,
             "page": page,
+            # Rows repeating a case decided with a clarification (review/waves.py).
+            "wave_cases": wave_marked_cases(user=user, cases=page.rows),
             "params": params,
             "query_without_page": query.urlencode(),
             "claimable": queue_is_claimable(queue) and can_claim_from_queues(user),

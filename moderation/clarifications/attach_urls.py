@@ -1,0 +1,13 @@
+"""Attaching a clarification to many cases at once (attach_views.py)."""
+
+from django.urls import path
+
+from moderation.clarifications import attach_views
+
+urlpatterns = [
+    path(
+        "klarifikasi/<int:pk>/lampirkan/",
+        attach_views.clarification_attach_bulk,
+        name="clarification_attach_bulk",
+    ),
+]
