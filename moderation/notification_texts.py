@@ -27,6 +27,7 @@ TITLES = {
     NotificationKind.CALLBACK_DISABLED: _("Callback %(platform)s dimatikan"),
     NotificationKind.SLA_WARNING: _("Kasus #%(case)s mendekati tenggat SLA (%(due)s WIB)"),
     NotificationKind.SLA_BREACHED: _("Kasus #%(case)s melewati tenggat SLA (%(due)s WIB)"),
+    NotificationKind.AUDIT_LOG_BROKEN: _("Rantai segel log audit rusak (%(count)s masalah)"),
 }
 
 _VIDEO_REASONS = _("Video %(video)s (%(platform)s); alasan: %(reasons)s.")
@@ -36,6 +37,10 @@ _AWAITING_APPROVAL = _(
 )
 _DELIVERY_FAILED = _("%(subject)s: %(attempts)s percobaan. Galat terakhir: %(last_error)s")
 _CALLBACK_DISABLED = _("Pengiriman yang menunggu dijeda sampai operator menyalakannya kembali.")
+_AUDIT_LOG_BROKEN = _(
+    "Mata rantai rusak pertama: %(problem)s. Jalankan manage.py verify_audit_log dan periksa "
+    "cadangan basis data."
+)
 _SLA = _("Video %(video)s (%(platform)s); status %(status)s; alasan: %(reasons)s.")
 
 
@@ -53,6 +58,8 @@ def _body(kind: str, params: dict[str, Any]) -> str:
         return str(_DELIVERY_FAILED) % params
     if kind == NotificationKind.CALLBACK_DISABLED:
         return f"{params.get('reason', '')}\n{_CALLBACK_DISABLED}"
+    if kind == NotificationKind.AUDIT_LOG_BROKEN:
+        return str(_AUDIT_LOG_BROKEN) % params
     if kind in (NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACHED):
         return str(_SLA) % params
     return ""
