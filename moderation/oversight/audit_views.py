@@ -78,7 +78,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             qs, after=request.GET.get("after", ""), before=request.GET.get("before", "")
         )
     except InvalidInput as exc:
-        context["page_error"] = "; ".join(str(v) for v in exc.errors.values())
+        errors = exc.extra.get("errors") or {}
+        context["page_error"] = "; ".join(str(v) for v in errors.values()) or exc.detail
         return render(request, "moderation/oversight/audit_log.html", context, status=400)
     counted, more, estimate = audit_matches(qs)
     context.update(
