@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import models, transaction
 
 from moderation.choices import AuditAction
@@ -21,8 +22,12 @@ MASK = "••••"
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, User):
+        return value.get_username()
+    if isinstance(value, Group):
+        return value.name  # a role
     if isinstance(value, models.Model):
-        return str(value.pk) if not isinstance(value, (User,)) else value.get_username()
+        return value.pk
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (models.QuerySet, list, tuple, set)):
