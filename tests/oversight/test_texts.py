@@ -28,6 +28,8 @@ PARAMS = {
     "reason": "HTTP 410 Gone",
     "due": "14:05",
     "status": "in_review",
+    "problem": "events 1-50000: contents changed since sealed",
+    "count": 1,
 }
 
 
