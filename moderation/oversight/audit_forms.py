@@ -36,7 +36,10 @@ class AuditFilterForm(forms.Form):
         help_text=_("Nama pengguna atau nomor pengguna"),
     )
     organisation = forms.ModelChoiceField(
-        label=_("Organisasi"), queryset=Organisation.objects.none(), required=False
+        label=_("Organisasi"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("Semua organisasi"),
     )
     action = forms.ChoiceField(label=_("Tindakan"), required=False)
     case = forms.IntegerField(label=_("Kasus #"), required=False, min_value=1, max_value=MAX_ID)
