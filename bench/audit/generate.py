@@ -29,6 +29,7 @@ A progress bar goes to stderr for each step.
 import argparse
 import heapq
 import json
+import os
 import random
 import sys
 import time
@@ -42,8 +43,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.queue.common import Progress, database_url, django_setup  # noqa: E402
-from bench.queue.generate import secondary_indexes, tsv  # noqa: E402
 from bench.queue.generate import generate as generate_cases  # noqa: E402
+from bench.queue.generate import secondary_indexes, tsv  # noqa: E402
 
 SEASON_START = datetime(2023, 11, 28, tzinfo=UTC) - timedelta(hours=7)  # 00:00 WIB
 VOTING_DAY = datetime(2024, 2, 14, tzinfo=UTC) - timedelta(hours=7)
@@ -171,87 +172,199 @@ class Events:
         mods = self.staff[f"moderator:{platform}"]
         sups = self.staff[f"supervisor:{platform}"] + self.staff["supervisor:kpu"]
         t = opened
-        self.push(t, "case.open", "case", case_id, kind="platform", case_id=case_id,
-                  after={"status": "new", "priority": rng.randint(10, 120)})
+        self.push(
+            t,
+            "case.open",
+            "case",
+            case_id,
+            kind="platform",
+            case_id=case_id,
+            after={"status": "new", "priority": rng.randint(10, 120)},
+        )
         # Flags joining: most videos get a few, a viral one hundreds.
         for _ in range(min(150, int(rng.paretovariate(1.25)) - 1 + int(rng.expovariate(0.5)))):
             t += timedelta(minutes=rng.expovariate(1 / 20))
-            self.push(t, "case.flag_join", "case", case_id, kind="platform", case_id=case_id,
-                      after={"flag": f"flg_{rng.getrandbits(40):x}"})
+            self.push(
+                t,
+                "case.flag_join",
+                "case",
+                case_id,
+                kind="platform",
+                case_id=case_id,
+                after={"flag": f"flg_{rng.getrandbits(40):x}"},
+            )
         for _ in range(rng.choice((0, 1, 1, 2))):
             t += timedelta(minutes=rng.expovariate(1 / 15))
             old = rng.randint(10, 120)
-            self.push(t, "case.priority_update", "case", case_id, case_id=case_id,
-                      before={"priority": old}, after={"priority": old + rng.randint(1, 30)})
+            self.push(
+                t,
+                "case.priority_update",
+                "case",
+                case_id,
+                case_id=case_id,
+                before={"priority": old},
+                after={"priority": old + rng.randint(1, 30)},
+            )
         status = "new"
         for attempt in range(rng.choice((1, 1, 1, 2, 3))):
             moderator = rng.choice(mods)
             t += timedelta(minutes=rng.expovariate(1 / 40))
-            self.push(t, "case.claim", "case", case_id, actor=moderator, case_id=case_id,
-                      before={"status": status},
-                      after={"status": "in_review", "assignee": moderator[0], "via": "next"})
+            self.push(
+                t,
+                "case.claim",
+                "case",
+                case_id,
+                actor=moderator,
+                case_id=case_id,
+                before={"status": status},
+                after={"status": "in_review", "assignee": moderator[0], "via": "next"},
+            )
             for _ in range(rng.choice((0, 0, 1, 2))):
                 t += timedelta(minutes=rng.uniform(5, 15))
-                self.push(t, "case.lease_renew", "case", case_id, actor=moderator,
-                          case_id=case_id)
+                self.push(t, "case.lease_renew", "case", case_id, actor=moderator, case_id=case_id)
             if attempt < 2 and rng.random() < 0.35:
                 t += timedelta(minutes=rng.uniform(1, 10))
                 action = rng.choice(("case.release", "case.skip", "case.lease_expire"))
-                self.push(t, action, "case", case_id,
-                          actor=None if action == "case.lease_expire" else moderator,
-                          case_id=case_id, before={"status": "in_review"},
-                          after={"status": "new", "assignee": None})
+                self.push(
+                    t,
+                    action,
+                    "case",
+                    case_id,
+                    actor=None if action == "case.lease_expire" else moderator,
+                    case_id=case_id,
+                    before={"status": "in_review"},
+                    after={"status": "new", "assignee": None},
+                )
                 status = "new"
                 continue
             t += timedelta(minutes=rng.uniform(2, 25))
             if rng.random() < 0.08:
-                self.push(t, "case.escalate_to_kpu", "case", case_id, actor=moderator,
-                          case_id=case_id, before={"status": "in_review"},
-                          after={"status": "awaiting_clarification", "note": "perlu klarifikasi"})
+                self.push(
+                    t,
+                    "case.escalate_to_kpu",
+                    "case",
+                    case_id,
+                    actor=moderator,
+                    case_id=case_id,
+                    before={"status": "in_review"},
+                    after={"status": "awaiting_clarification", "note": "perlu klarifikasi"},
+                )
                 t += timedelta(hours=rng.uniform(1, 12))
                 self.clarification_id += 1
-                self.push(t, "clarification.attach", "clarification", self.clarification_id,
-                          actor=rng.choice(self.staff["clarifier"]), case_id=case_id,
-                          after={"case": case_id, "status": "new"})
+                self.push(
+                    t,
+                    "clarification.attach",
+                    "clarification",
+                    self.clarification_id,
+                    actor=rng.choice(self.staff["clarifier"]),
+                    case_id=case_id,
+                    after={"case": case_id, "status": "new"},
+                )
                 t += timedelta(minutes=rng.expovariate(1 / 30))
                 moderator = rng.choice(mods)
-                self.push(t, "case.claim", "case", case_id, actor=moderator, case_id=case_id,
-                          before={"status": "new"}, after={"status": "in_review"})
+                self.push(
+                    t,
+                    "case.claim",
+                    "case",
+                    case_id,
+                    actor=moderator,
+                    case_id=case_id,
+                    before={"status": "new"},
+                    after={"status": "in_review"},
+                )
                 t += timedelta(minutes=rng.uniform(2, 20))
             self.decision_id += 1
             action = rng.choice(ACTIONS_DECISION)
-            decision = {"decision": self.decision_id, "action": action,
-                        "ground": rng.choice(GROUNDS), "status": "decided"}
+            decision = {
+                "decision": self.decision_id,
+                "action": action,
+                "ground": rng.choice(GROUNDS),
+                "status": "decided",
+            }
             if action in ("remove", "restrict_region") and rng.random() < 0.3:
-                self.push(t, "decision.hold", "decision", self.decision_id, actor=moderator,
-                          case_id=case_id, before={"status": "in_review"}, after=decision)
+                self.push(
+                    t,
+                    "decision.hold",
+                    "decision",
+                    self.decision_id,
+                    actor=moderator,
+                    case_id=case_id,
+                    before={"status": "in_review"},
+                    after=decision,
+                )
                 t += timedelta(minutes=rng.expovariate(1 / 30))
                 verdict = "decision.approve" if rng.random() < 0.85 else "decision.reject"
-                self.push(t, verdict, "decision", self.decision_id, actor=rng.choice(sups),
-                          case_id=case_id, before={"approval_state": "pending"},
-                          after={"approval_state": verdict.split(".")[1] + "d"})
+                self.push(
+                    t,
+                    verdict,
+                    "decision",
+                    self.decision_id,
+                    actor=rng.choice(sups),
+                    case_id=case_id,
+                    before={"approval_state": "pending"},
+                    after={"approval_state": verdict.split(".")[1] + "d"},
+                )
             else:
-                self.push(t, "decision.record", "decision", self.decision_id, actor=moderator,
-                          case_id=case_id, before={"status": "in_review"}, after=decision)
+                self.push(
+                    t,
+                    "decision.record",
+                    "decision",
+                    self.decision_id,
+                    actor=moderator,
+                    case_id=case_id,
+                    before={"status": "in_review"},
+                    after=decision,
+                )
             if rng.random() < 0.03:
                 t += timedelta(days=rng.uniform(0.5, 4))
-                self.push(t, "appeal.open", "appeal", self.decision_id, kind="platform",
-                          case_id=case_id, before={"status": "decided"},
-                          after={"status": "appealed", "decision": self.decision_id})
+                self.push(
+                    t,
+                    "appeal.open",
+                    "appeal",
+                    self.decision_id,
+                    kind="platform",
+                    case_id=case_id,
+                    before={"status": "decided"},
+                    after={"status": "appealed", "decision": self.decision_id},
+                )
                 reviewer = rng.choice(mods)
                 t += timedelta(hours=rng.uniform(1, 24))
-                self.push(t, "case.claim", "case", case_id, actor=reviewer, case_id=case_id,
-                          before={"status": "appealed"}, after={"status": "in_review"})
+                self.push(
+                    t,
+                    "case.claim",
+                    "case",
+                    case_id,
+                    actor=reviewer,
+                    case_id=case_id,
+                    before={"status": "appealed"},
+                    after={"status": "in_review"},
+                )
                 self.decision_id += 1
-                self.push(t + timedelta(minutes=12), "decision.record", "decision",
-                          self.decision_id, actor=reviewer, case_id=case_id,
-                          after={"decision": self.decision_id, "action": "no_action",
-                                 "supersedes": self.decision_id - 1})
+                self.push(
+                    t + timedelta(minutes=12),
+                    "decision.record",
+                    "decision",
+                    self.decision_id,
+                    actor=reviewer,
+                    case_id=case_id,
+                    after={
+                        "decision": self.decision_id,
+                        "action": "no_action",
+                        "supersedes": self.decision_id - 1,
+                    },
+                )
             break
         if rng.random() < 0.2:
-            self.push(t + timedelta(days=2), "case.close", "case", case_id,
-                      actor=rng.choice(sups), case_id=case_id,
-                      before={"status": "decided"}, after={"status": "closed"})
+            self.push(
+                t + timedelta(days=2),
+                "case.close",
+                "case",
+                case_id,
+                actor=rng.choice(sups),
+                case_id=case_id,
+                before={"status": "decided"},
+                after={"status": "closed"},
+            )
 
     def staff_day(self, day: datetime) -> None:
         """Sign-ins, sign-outs, failures, notifications and office work of one day."""
@@ -263,40 +376,85 @@ class Events:
                     continue
                 start = day + timedelta(hours=rng.choice((1, 9, 17)) + rng.random())
                 if rng.random() < 0.03:
-                    self.push(start - timedelta(minutes=1), "user.sign_in_fail", "user",
-                              f"user-{user[0]}", kind="system", after={"username": "?"})
+                    self.push(
+                        start - timedelta(minutes=1),
+                        "user.sign_in_fail",
+                        "user",
+                        f"user-{user[0]}",
+                        kind="system",
+                        after={"username": "?"},
+                    )
                 self.push(start, "user.sign_in", "user", user[0], actor=user)
                 for _ in range(rng.randint(0, 12)):
                     self.notification_id += 1
-                    self.push(start + timedelta(minutes=rng.uniform(1, 470)),
-                              "notification.read", "notification", self.notification_id,
-                              actor=user, after={"read_at": "…"})
+                    self.push(
+                        start + timedelta(minutes=rng.uniform(1, 470)),
+                        "notification.read",
+                        "notification",
+                        self.notification_id,
+                        actor=user,
+                        after={"read_at": "…"},
+                    )
                 if kind == "clarifier" and rng.random() < 0.5:
                     self.clarification_id += 1
                     at = start + timedelta(minutes=rng.uniform(10, 200))
                     cid = self.clarification_id
-                    self.push(at, "clarification.create", "clarification", cid, actor=user,
-                              after={"title": f"Klarifikasi {cid}", "status": "draft"})
-                    self.push(at + timedelta(minutes=20), "clarification.update",
-                              "clarification", cid, actor=user,
-                              before={"body": "draf"}, after={"body": "draf kedua"})
-                    self.push(at + timedelta(minutes=40), "clarification.submit",
-                              "clarification", cid, actor=user,
-                              before={"status": "draft"}, after={"status": "submitted"})
-                    self.push(at + timedelta(minutes=90), "clarification.publish",
-                              "clarification", cid, actor=rng.choice(self.staff["approver"]),
-                              before={"status": "submitted"},
-                              after={"status": "published", "version": 1})
+                    self.push(
+                        at,
+                        "clarification.create",
+                        "clarification",
+                        cid,
+                        actor=user,
+                        after={"title": f"Klarifikasi {cid}", "status": "draft"},
+                    )
+                    self.push(
+                        at + timedelta(minutes=20),
+                        "clarification.update",
+                        "clarification",
+                        cid,
+                        actor=user,
+                        before={"body": "draf"},
+                        after={"body": "draf kedua"},
+                    )
+                    self.push(
+                        at + timedelta(minutes=40),
+                        "clarification.submit",
+                        "clarification",
+                        cid,
+                        actor=user,
+                        before={"status": "draft"},
+                        after={"status": "submitted"},
+                    )
+                    self.push(
+                        at + timedelta(minutes=90),
+                        "clarification.publish",
+                        "clarification",
+                        cid,
+                        actor=rng.choice(self.staff["approver"]),
+                        before={"status": "submitted"},
+                        after={"status": "published", "version": 1},
+                    )
                 if kind == "administrator" and rng.random() < 0.2:
                     key = rng.choice(("weight.reach", "weight.flags", "sla.hoax"))
-                    self.push(start + timedelta(minutes=30), "tuning.save", "tuningparameter",
-                              key, actor=user, before={"value": 1.0},
-                              after={"value": round(rng.uniform(0.5, 2), 2)})
+                    self.push(
+                        start + timedelta(minutes=30),
+                        "tuning.save",
+                        "tuningparameter",
+                        key,
+                        actor=user,
+                        before={"value": 1.0},
+                        after={"value": round(rng.uniform(0.5, 2), 2)},
+                    )
                 if kind.startswith("supervisor") and rng.random() < 0.05:
-                    self.push(start + timedelta(minutes=45), "audit.export", "user", user[0],
-                              actor=user, after={"format": "csv", "filter": {}})
-                self.push(start + timedelta(hours=8), "user.sign_out", "user", user[0],
-                          actor=user)
+                    self.push(
+                        start + timedelta(minutes=45),
+                        "audit.export",
+                        "user",
+                        user[0],
+                        actor=user,
+                        after={"format": "csv", "filter": {}},
+                    )
+                self.push(start + timedelta(hours=8), "user.sign_out", "user", user[0], actor=user)
 
     def drain_until(self, limit: datetime) -> Iterator[tuple[datetime, tuple[object, ...]]]:
         while self.heap and self.heap[0][0] < limit:
@@ -362,6 +520,7 @@ def generate_events(name: str, target: int, cases: int, seed: int) -> None:
                 flush()
                 day = day_end
         progress.close()
+        written = top_up(conn, written, target)
         conn.execute(
             "SELECT setval(pg_get_serial_sequence('moderation_auditevent', 'id'), %s)",
             [written],
@@ -375,6 +534,28 @@ def generate_events(name: str, target: int, cases: int, seed: int) -> None:
         print("VACUUM ANALYZE moderation_auditevent", file=sys.stderr)
         conn.execute("VACUUM ANALYZE moderation_auditevent")
     print(f"{written:,} audit events over {next_case:,} cases", file=sys.stderr)
+
+
+def top_up(conn: psycopg.Connection, written: int, target: int) -> int:
+    """When the season's stories end short of the target (the case count sets how many there
+    are), the rest are the season's first events replayed after it, shifted by a whole
+    season: ids and times keep increasing together, as they would in the weeks after."""
+    missing = target - written
+    if missing <= 0:
+        return written
+    shift = SEASON_END - SEASON_START + timedelta(days=30)
+    columns = ", ".join(COLUMNS[2:])
+    conn.execute(
+        f"INSERT INTO moderation_auditevent (id, created_at, {columns}) "  # noqa: S608
+        f"SELECT id + %s, created_at + %s, {columns} FROM moderation_auditevent "
+        "WHERE id <= %s",
+        [written, shift, missing],
+    )
+    print(
+        f"topped up {missing:,} events (the season's first, {shift.days} days later)",
+        file=sys.stderr,
+    )
+    return target
 
 
 def seal_all() -> tuple[int, float]:
@@ -398,8 +579,27 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--database", default="saring_audit_bench")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--top-up-only",
+        action="store_true",
+        help="On a database generated short of --events: add the rest and seal them.",
+    )
     args = parser.parse_args()
     started = time.monotonic()
+    if args.top_up_only:
+        os.environ["DATABASE_URL"] = database_url(args.database)
+        django_setup()
+        with psycopg.connect(database_url(args.database), autocommit=True) as conn:
+            have = conn.execute("SELECT max(id) FROM moderation_auditevent").fetchone()[0]
+            done = top_up(conn, have, args.events)
+            conn.execute(
+                "SELECT setval(pg_get_serial_sequence('moderation_auditevent', 'id'), %s)",
+                [done],
+            )
+            conn.execute("VACUUM ANALYZE moderation_auditevent")
+        sealed, seconds = seal_all()
+        print(f"sealed {sealed:,} more events in {seconds:.0f} s", file=sys.stderr)
+        return
     generate_cases(args.cases, 1.5, args.database, args.seed)  # recreates, migrates, sets up
     cases_done = time.monotonic()
     generate_events(args.database, args.events, args.cases, args.seed)

@@ -60,7 +60,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisations: QuerySet[Organisation] = Organisation.objects.order_by("name")
-        if is_platform_staff(user):
+        if is_platform_staff(user) and user.organisation_id is not None:
             organisations = organisations.filter(pk=user.organisation_id)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["action"].choices = [("", _("Semua tindakan")), *AuditAction.choices]  # type: ignore[attr-defined]
@@ -93,9 +93,7 @@ class AuditFilterForm(forms.Form):
         if found is None and actor.isdigit() and len(actor) < 19:
             found = User.objects.filter(pk=int(actor)).first()
         if found is None:
-            raise forms.ValidationError(
-                _("Pengguna %(actor)s tidak dikenal.") % {"actor": actor}
-            )
+            raise forms.ValidationError(_("Pengguna %(actor)s tidak dikenal.") % {"actor": actor})
         self._actor = found
         return actor
 

@@ -239,9 +239,9 @@ def notification_mark_read(
     if notification.read_at is None:
         with transaction.atomic():
             notification.read_at = now or timezone.now()
-            marked = Notification.objects.filter(
-                pk=notification.pk, read_at__isnull=True
-            ).update(read_at=notification.read_at)
+            marked = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+                read_at=notification.read_at
+            )
             if marked:
                 audit_record(
                     action=AuditAction.NOTIFICATION_READ,

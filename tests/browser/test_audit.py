@@ -40,8 +40,12 @@ def log(moderator, second_moderator, make_case, other_platform):
     }
     for _ in range(5):
         audit_record(
-            action=AuditAction.CASE_RELEASE, obj=tiktok_case, case=tiktok_case,
-            actor=second_moderator, before={"status": "in_review"}, after={"status": "new"},
+            action=AuditAction.CASE_RELEASE,
+            obj=tiktok_case,
+            case=tiktok_case,
+            actor=second_moderator,
+            before={"status": "in_review"},
+            after={"status": "new"},
         )
     audit_log_seal(now=timezone.now() + timedelta(minutes=10))
     audit_log_verify_record()
@@ -83,9 +87,7 @@ def test_supervisor_filters_opens_a_diff_and_exports_csv(new_page, kpu_superviso
     assert [int(row["id"]) for row in exported] == [log["claim"].pk]
     expect(page.locator("[data-export-state=finished]")).to_contain_text("Selesai: 1 baris")
     shot(page, "audit-04-exported")
-    assert AuditEvent.objects.filter(
-        action=AuditAction.AUDIT_EXPORT, actor=kpu_supervisor
-    ).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.AUDIT_EXPORT, actor=kpu_supervisor).exists()
 
 
 def test_bad_dates_are_a_message_not_an_error_page(new_page, kpu_supervisor, log):
@@ -99,20 +101,26 @@ def test_bad_dates_are_a_message_not_an_error_page(new_page, kpu_supervisor, log
 def test_platform_supervisor_sees_only_their_platform(new_page, supervisor, log):
     page = new_page(supervisor)
     page.goto("/audit/")
-    ids = {int(x) for x in page.locator("tr[data-event]").evaluate_all(
-        "rows => rows.map(r => r.dataset.event)")}
+    ids = {
+        int(x)
+        for x in page.locator("tr[data-event]").evaluate_all(
+            "rows => rows.map(r => r.dataset.event)"
+        )
+    }
     assert log["claim"].pk in ids
     assert log["other"].pk not in ids
     shot(page, "audit-06-platform-supervisor")
     response = page.goto(f"/audit/{log['other'].pk}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
 
 
 def test_moderator_gets_403(new_page, moderator):
     page = new_page(moderator)
     assert page.locator("nav.mainnav >> text=Audit").count() == 0
     response = page.goto("/audit/")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     shot(page, "audit-07-moderator-403")
 
 

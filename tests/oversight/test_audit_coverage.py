@@ -148,125 +148,306 @@ def _r(action: str, actor: str, call: Callable[[People, dict[str, Any]], Any]) -
 
 RECIPES: dict[str, Recipe] = {
     # administration
-    "configuration_save": _r(AuditAction.TUNING_SAVE, "platform_admin", lambda p, s: s[
-        "configuration_save"](obj=TuningParameter(key="priority.per_flag", value=5),
-                              user=p.platform_admin)),
-    "configuration_delete": _r(AuditAction.TUNING_DELETE, "platform_admin", lambda p, s: s[
-        "configuration_delete"](obj=s["configuration_save"](
-            obj=TuningParameter(key="priority.per_flag", value=5), user=p.platform_admin),
-            user=p.platform_admin)),
-    "platform_add": _r(AuditAction.PLATFORM_ADD, "platform_admin", lambda p, s: s[
-        "platform_add"](slug="vidio", name="Vidio", callback_url="https://vidio.example/cb",
-                        actor=p.platform_admin)),
-    "platform_update": _r(AuditAction.PLATFORM_UPDATE, "platform_admin", lambda p, s: s[
-        "platform_update"](platform=p.tiktok, user=p.platform_admin, name="TikTok ID",
-                           callback_url=p.tiktok.callback_url, enabled=True)),
-    "platform_secret_rotate": _r(AuditAction.PLATFORM_SECRET_ROTATE, "platform_admin",
-                                 lambda p, s: s["platform_secret_rotate"](
-                                     slug="tiktok", actor=p.platform_admin)),
-    "video_author_political_set": _r(AuditAction.VIDEO_POLITICAL_AUTHOR, "platform_admin",
-                                     lambda p, s: s["video_author_political_set"](
-                                         video=VideoFactory(platform=p.tiktok), political=True,
-                                         user=p.platform_admin)),
+    "configuration_save": _r(
+        AuditAction.TUNING_SAVE,
+        "platform_admin",
+        lambda p, s: s["configuration_save"](
+            obj=TuningParameter(key="priority.per_flag", value=5), user=p.platform_admin
+        ),
+    ),
+    "configuration_delete": _r(
+        AuditAction.TUNING_DELETE,
+        "platform_admin",
+        lambda p, s: s["configuration_delete"](
+            obj=s["configuration_save"](
+                obj=TuningParameter(key="priority.per_flag", value=5), user=p.platform_admin
+            ),
+            user=p.platform_admin,
+        ),
+    ),
+    "platform_add": _r(
+        AuditAction.PLATFORM_ADD,
+        "platform_admin",
+        lambda p, s: s["platform_add"](
+            slug="vidio",
+            name="Vidio",
+            callback_url="https://vidio.example/cb",
+            actor=p.platform_admin,
+        ),
+    ),
+    "platform_update": _r(
+        AuditAction.PLATFORM_UPDATE,
+        "platform_admin",
+        lambda p, s: s["platform_update"](
+            platform=p.tiktok,
+            user=p.platform_admin,
+            name="TikTok ID",
+            callback_url=p.tiktok.callback_url,
+            enabled=True,
+        ),
+    ),
+    "platform_secret_rotate": _r(
+        AuditAction.PLATFORM_SECRET_ROTATE,
+        "platform_admin",
+        lambda p, s: s["platform_secret_rotate"](slug="tiktok", actor=p.platform_admin),
+    ),
+    "video_author_political_set": _r(
+        AuditAction.VIDEO_POLITICAL_AUTHOR,
+        "platform_admin",
+        lambda p, s: s["video_author_political_set"](
+            video=VideoFactory(platform=p.tiktok), political=True, user=p.platform_admin
+        ),
+    ),
     # clarifications
-    "clarification_create": _r(AuditAction.CLARIFICATION_CREATE, "kpu_clarifier", lambda p, s: s[
-        "clarification_create"](user=p.kpu_clarifier, **CLARIFICATION)),
-    "clarification_update": _r(AuditAction.CLARIFICATION_UPDATE, "kpu_clarifier", lambda p, s: s[
-        "clarification_update"](clarification=s["clarification_create"](
-            user=p.kpu_clarifier, **CLARIFICATION), user=p.kpu_clarifier, title="Judul baru")),
-    "clarification_submit": _r(AuditAction.CLARIFICATION_SUBMIT, "kpu_clarifier",
-                               lambda p, s: submitted_clarification(p)),
-    "clarification_publish": _r(AuditAction.CLARIFICATION_PUBLISH, "kpu_approver", lambda p, s: s[
-        "clarification_publish"](clarification=submitted_clarification(p), user=p.kpu_approver)),
-    "clarification_retract": _r(AuditAction.CLARIFICATION_RETRACT, "kpu_approver", lambda p, s: s[
-        "clarification_retract"](clarification=s["clarification_publish"](
-            clarification=submitted_clarification(p), user=p.kpu_approver),
-            user=p.kpu_approver, reason="keliru")),
-    "clarification_attach": _r(AuditAction.CLARIFICATION_ATTACH, "kpu_clarifier", lambda p, s: s[
-        "clarification_attach"](case=p.make_case(status=CaseStatus.AWAITING_CLARIFICATION),
-                                clarification=PublishedClarificationFactory(),
-                                user=p.kpu_clarifier)),
+    "clarification_create": _r(
+        AuditAction.CLARIFICATION_CREATE,
+        "kpu_clarifier",
+        lambda p, s: s["clarification_create"](user=p.kpu_clarifier, **CLARIFICATION),
+    ),
+    "clarification_update": _r(
+        AuditAction.CLARIFICATION_UPDATE,
+        "kpu_clarifier",
+        lambda p, s: s["clarification_update"](
+            clarification=s["clarification_create"](user=p.kpu_clarifier, **CLARIFICATION),
+            user=p.kpu_clarifier,
+            title="Judul baru",
+        ),
+    ),
+    "clarification_submit": _r(
+        AuditAction.CLARIFICATION_SUBMIT, "kpu_clarifier", lambda p, s: submitted_clarification(p)
+    ),
+    "clarification_publish": _r(
+        AuditAction.CLARIFICATION_PUBLISH,
+        "kpu_approver",
+        lambda p, s: s["clarification_publish"](
+            clarification=submitted_clarification(p), user=p.kpu_approver
+        ),
+    ),
+    "clarification_retract": _r(
+        AuditAction.CLARIFICATION_RETRACT,
+        "kpu_approver",
+        lambda p, s: s["clarification_retract"](
+            clarification=s["clarification_publish"](
+                clarification=submitted_clarification(p), user=p.kpu_approver
+            ),
+            user=p.kpu_approver,
+            reason="keliru",
+        ),
+    ),
+    "clarification_attach": _r(
+        AuditAction.CLARIFICATION_ATTACH,
+        "kpu_clarifier",
+        lambda p, s: s["clarification_attach"](
+            case=p.make_case(status=CaseStatus.AWAITING_CLARIFICATION),
+            clarification=PublishedClarificationFactory(),
+            user=p.kpu_clarifier,
+        ),
+    ),
     # outbound
-    "delivery_resend": _r(AuditAction.DELIVERY_RESEND, "supervisor", lambda p, s: s[
-        "delivery_resend"](deliveries=[failed_delivery(p)], user=p.supervisor)),
-    "platform_callback_disable": _r(AuditAction.PLATFORM_CALLBACK_DISABLE, "platform_admin",
-                                    lambda p, s: s["platform_callback_disable"](
-                                        platform=p.tiktok, user=p.platform_admin, reason="x")),
-    "platform_callback_enable": _r(AuditAction.PLATFORM_CALLBACK_ENABLE, "platform_admin",
-                                   lambda p, s: s["platform_callback_enable"](
-                                       platform=s["platform_callback_disable"](
-                                           platform=p.tiktok, user=p.platform_admin, reason="x"),
-                                       user=p.platform_admin)),
+    "delivery_resend": _r(
+        AuditAction.DELIVERY_RESEND,
+        "supervisor",
+        lambda p, s: s["delivery_resend"](deliveries=[failed_delivery(p)], user=p.supervisor),
+    ),
+    "platform_callback_disable": _r(
+        AuditAction.PLATFORM_CALLBACK_DISABLE,
+        "platform_admin",
+        lambda p, s: s["platform_callback_disable"](
+            platform=p.tiktok, user=p.platform_admin, reason="x"
+        ),
+    ),
+    "platform_callback_enable": _r(
+        AuditAction.PLATFORM_CALLBACK_ENABLE,
+        "platform_admin",
+        lambda p, s: s["platform_callback_enable"](
+            platform=s["platform_callback_disable"](
+                platform=p.tiktok, user=p.platform_admin, reason="x"
+            ),
+            user=p.platform_admin,
+        ),
+    ),
     # review
     "case_claim": _r(AuditAction.CASE_CLAIM, "moderator", lambda p, s: claimed(p)),
-    "case_claim_next": _r(AuditAction.CASE_CLAIM, "moderator", lambda p, s: (
-        p.make_case(), s["case_claim_next"](user=p.moderator))),
-    "case_lease_renew": _r(AuditAction.CASE_LEASE_RENEW, "moderator", lambda p, s: s[
-        "case_lease_renew"](case=claimed(p), user=p.moderator)),
-    "case_lease_keep": _r(AuditAction.CASE_LEASE_RENEW, "moderator", lambda p, s: s[
-        "case_lease_keep"](case=claimed(p), user=p.moderator)),
-    "case_release": _r(AuditAction.CASE_RELEASE, "moderator", lambda p, s: s[
-        "case_release"](case=claimed(p), user=p.moderator)),
-    "case_skip": _r(AuditAction.CASE_SKIP, "moderator", lambda p, s: s[
-        "case_skip"](case=claimed(p), user=p.moderator, reason="not_my_language")),
-    "case_reassign": _r(AuditAction.CASE_REASSIGN, "supervisor", lambda p, s: s[
-        "case_reassign"](case=claimed(p), user=p.supervisor, assignee=p.second_moderator)),
-    "case_escalate_to_kpu": _r(AuditAction.CASE_ESCALATE_TO_KPU, "moderator", lambda p, s: s[
-        "case_escalate_to_kpu"](case=claimed(p), user=p.moderator, note="perlu KPU")),
-    "case_close": _r(AuditAction.CASE_CLOSE, "supervisor", lambda p, s: s[
-        "case_close"](case=p.make_case(), user=p.supervisor, reason="duplicate")),
-    "decision_record": _r(AuditAction.DECISION_RECORD, "moderator", lambda p, s: s[
-        "decision_record"](case=(c := claimed(p)), user=p.moderator, version=c.version,
-                           action=Action.NO_ACTION, ground=Ground.COMMUNITY_GUIDELINES,
-                           category=Reason.HOAX, statement_of_reasons=REASONS)),
-    "decision_approve": _r(AuditAction.DECISION_APPROVE, "supervisor", lambda p, s: s[
-        "decision_approve"](decision=held_decision(p), user=p.supervisor, note="ok")),
-    "decision_reject": _r(AuditAction.DECISION_REJECT, "supervisor", lambda p, s: s[
-        "decision_reject"](decision=held_decision(p), user=p.supervisor, note="label saja")),
-    "queue_create": _r(AuditAction.QUEUE_CREATE, "supervisor", lambda p, s: s[
-        "queue_create"](user=p.supervisor, name="Hoaks besar", filters={"reasons": ["hoax"]})),
-    "queue_update": _r(AuditAction.QUEUE_UPDATE, "supervisor", lambda p, s: s[
-        "queue_update"](queue=s["queue_create"](user=p.supervisor, name="Hoaks",
-                                                filters={"reasons": ["hoax"]}),
-                        user=p.supervisor, name="Hoaks besar", filters={"reasons": ["hoax"]})),
+    "case_claim_next": _r(
+        AuditAction.CASE_CLAIM,
+        "moderator",
+        lambda p, s: (p.make_case(), s["case_claim_next"](user=p.moderator)),
+    ),
+    "case_lease_renew": _r(
+        AuditAction.CASE_LEASE_RENEW,
+        "moderator",
+        lambda p, s: s["case_lease_renew"](case=claimed(p), user=p.moderator),
+    ),
+    "case_lease_keep": _r(
+        AuditAction.CASE_LEASE_RENEW,
+        "moderator",
+        lambda p, s: s["case_lease_keep"](case=claimed(p), user=p.moderator),
+    ),
+    "case_release": _r(
+        AuditAction.CASE_RELEASE,
+        "moderator",
+        lambda p, s: s["case_release"](case=claimed(p), user=p.moderator),
+    ),
+    "case_skip": _r(
+        AuditAction.CASE_SKIP,
+        "moderator",
+        lambda p, s: s["case_skip"](case=claimed(p), user=p.moderator, reason="not_my_language"),
+    ),
+    "case_reassign": _r(
+        AuditAction.CASE_REASSIGN,
+        "supervisor",
+        lambda p, s: s["case_reassign"](
+            case=claimed(p), user=p.supervisor, assignee=p.second_moderator
+        ),
+    ),
+    "case_escalate_to_kpu": _r(
+        AuditAction.CASE_ESCALATE_TO_KPU,
+        "moderator",
+        lambda p, s: s["case_escalate_to_kpu"](case=claimed(p), user=p.moderator, note="perlu KPU"),
+    ),
+    "case_close": _r(
+        AuditAction.CASE_CLOSE,
+        "supervisor",
+        lambda p, s: s["case_close"](case=p.make_case(), user=p.supervisor, reason="duplicate"),
+    ),
+    "decision_record": _r(
+        AuditAction.DECISION_RECORD,
+        "moderator",
+        lambda p, s: s["decision_record"](
+            case=(c := claimed(p)),
+            user=p.moderator,
+            version=c.version,
+            action=Action.NO_ACTION,
+            ground=Ground.COMMUNITY_GUIDELINES,
+            category=Reason.HOAX,
+            statement_of_reasons=REASONS,
+        ),
+    ),
+    "decision_approve": _r(
+        AuditAction.DECISION_APPROVE,
+        "supervisor",
+        lambda p, s: s["decision_approve"](decision=held_decision(p), user=p.supervisor, note="ok"),
+    ),
+    "decision_reject": _r(
+        AuditAction.DECISION_REJECT,
+        "supervisor",
+        lambda p, s: s["decision_reject"](
+            decision=held_decision(p), user=p.supervisor, note="label saja"
+        ),
+    ),
+    "queue_create": _r(
+        AuditAction.QUEUE_CREATE,
+        "supervisor",
+        lambda p, s: s["queue_create"](
+            user=p.supervisor, name="Hoaks besar", filters={"reasons": ["hoax"]}
+        ),
+    ),
+    "queue_update": _r(
+        AuditAction.QUEUE_UPDATE,
+        "supervisor",
+        lambda p, s: s["queue_update"](
+            queue=s["queue_create"](user=p.supervisor, name="Hoaks", filters={"reasons": ["hoax"]}),
+            user=p.supervisor,
+            name="Hoaks besar",
+            filters={"reasons": ["hoax"]},
+        ),
+    ),
     # oversight
-    "notification_mark_read": _r(AuditAction.NOTIFICATION_READ, "supervisor", lambda p, s: s[
-        "notification_mark_read"](notification=Notification.objects.create(
-            recipient=p.supervisor, kind=NotificationKind.SLA_WARNING, title="t", body="b",
-            created_at=timezone.now()),
-            user=p.supervisor)),
-    "notifications_mark_all_read": _r(AuditAction.NOTIFICATION_READ, "supervisor", lambda p, s: (
-        Notification.objects.create(
-            recipient=p.supervisor, kind=NotificationKind.SLA_WARNING, title="t", body="b",
-            created_at=timezone.now()),
-        s["notifications_mark_all_read"](user=p.supervisor))),
-    "notification_preference_set": _r(AuditAction.NOTIFICATION_PREFERENCE_SET, "supervisor",
-                                      lambda p, s: s["notification_preference_set"](
-                                          user=p.supervisor, kind=NotificationKind.SLA_WARNING,
-                                          channel="email_now")),
-    "user_language_set": _r(AuditAction.USER_LANGUAGE_SET, "supervisor", lambda p, s: s[
-        "user_language_set"](user=p.supervisor, language="en")),
-    "user_sign_in_record": _r(AuditAction.USER_SIGN_IN, "moderator", lambda p, s: s[
-        "user_sign_in_record"](user=p.moderator)),
-    "user_sign_out_record": _r(AuditAction.USER_SIGN_OUT, "moderator", lambda p, s: s[
-        "user_sign_out_record"](user=p.moderator)),
-    "admin_change_record": _r(AuditAction.USER_ROLES_CHANGE, "platform_admin", lambda p, s: s[
-        "admin_change_record"](user=p.platform_admin, obj=p.moderator,
-                               action=AuditAction.ADMIN_CHANGE,
-                               before={"groups": [Role.PLATFORM_MODERATOR]},
-                               after={"groups": [Role.SUPERVISOR]})),
-    "audit_export_record": _r(AuditAction.AUDIT_EXPORT, "supervisor", lambda p, s: s[
-        "audit_export_record"](user=p.supervisor,
-                               audit_filter=AuditFilter(),
-                               export_format=AuditExportFormat.CSV, estimate=0)),
+    "notification_mark_read": _r(
+        AuditAction.NOTIFICATION_READ,
+        "supervisor",
+        lambda p, s: s["notification_mark_read"](
+            notification=Notification.objects.create(
+                recipient=p.supervisor,
+                kind=NotificationKind.SLA_WARNING,
+                title="t",
+                body="b",
+                created_at=timezone.now(),
+            ),
+            user=p.supervisor,
+        ),
+    ),
+    "notifications_mark_all_read": _r(
+        AuditAction.NOTIFICATION_READ,
+        "supervisor",
+        lambda p, s: (
+            Notification.objects.create(
+                recipient=p.supervisor,
+                kind=NotificationKind.SLA_WARNING,
+                title="t",
+                body="b",
+                created_at=timezone.now(),
+            ),
+            s["notifications_mark_all_read"](user=p.supervisor),
+        ),
+    ),
+    "notification_preference_set": _r(
+        AuditAction.NOTIFICATION_PREFERENCE_SET,
+        "supervisor",
+        lambda p, s: s["notification_preference_set"](
+            user=p.supervisor, kind=NotificationKind.SLA_WARNING, channel="email_now"
+        ),
+    ),
+    "user_language_set": _r(
+        AuditAction.USER_LANGUAGE_SET,
+        "supervisor",
+        lambda p, s: s["user_language_set"](user=p.supervisor, language="en"),
+    ),
+    "user_sign_in_record": _r(
+        AuditAction.USER_SIGN_IN,
+        "moderator",
+        lambda p, s: s["user_sign_in_record"](user=p.moderator),
+    ),
+    "user_sign_out_record": _r(
+        AuditAction.USER_SIGN_OUT,
+        "moderator",
+        lambda p, s: s["user_sign_out_record"](user=p.moderator),
+    ),
+    "admin_change_record": _r(
+        AuditAction.USER_ROLES_CHANGE,
+        "platform_admin",
+        lambda p, s: s["admin_change_record"](
+            user=p.platform_admin,
+            obj=p.moderator,
+            action=AuditAction.ADMIN_CHANGE,
+            before={"groups": [Role.PLATFORM_MODERATOR]},
+            after={"groups": [Role.SUPERVISOR]},
+        ),
+    ),
+    "audit_export_record": _r(
+        AuditAction.AUDIT_EXPORT,
+        "supervisor",
+        lambda p, s: s["audit_export_record"](
+            user=p.supervisor,
+            audit_filter=AuditFilter(),
+            export_format=AuditExportFormat.CSV,
+            estimate=0,
+        ),
+    ),
 }
 
 
 @pytest.fixture
-def people(moderator, second_moderator, supervisor, kpu_clarifier, kpu_approver,
-           platform_admin, tiktok, make_case) -> People:
-    return People(moderator, second_moderator, supervisor, kpu_clarifier, kpu_approver,
-                  platform_admin, tiktok, make_case)
+def people(
+    moderator,
+    second_moderator,
+    supervisor,
+    kpu_clarifier,
+    kpu_approver,
+    platform_admin,
+    tiktok,
+    make_case,
+) -> People:
+    return People(
+        moderator,
+        second_moderator,
+        supervisor,
+        kpu_clarifier,
+        kpu_approver,
+        platform_admin,
+        tiktok,
+        make_case,
+    )
 
 
 def test_every_service_has_a_recipe():

@@ -5,7 +5,8 @@ with a message, never a 500."""
 import csv
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -21,8 +22,6 @@ from tests.factories import CaseFactory, DecisionFactory, PublishedClarification
 pytestmark = pytest.mark.django_db
 
 URL = "/audit/"
-
-
 
 
 def event_on(day: str, *, actor, case=None, action=AuditAction.CASE_CLAIM) -> AuditEvent:
@@ -98,7 +97,8 @@ def test_a_moderator_gets_403(moderator, history):
 def test_someone_without_a_role_gets_403_and_strangers_sign_in(outsider, client):
     assert signed_in(outsider).get(URL).status_code == 403
     response = client.get(URL)
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 def test_kpu_supervisor_sees_every_platform(kpu_supervisor, history):
@@ -147,7 +147,7 @@ def test_date_range_is_in_wib(kpu_supervisor, moderator):
     # 14 Feb 2024 00:30 WIB is 13 Feb 17:30 UTC: it belongs to the 14th.
     case = CaseFactory()
     event = AuditEvent.objects.create(
-        created_at=timezone.make_aware(datetime(2024, 2, 14, 0, 30)),
+        created_at=datetime(2024, 2, 14, 0, 30, tzinfo=ZoneInfo("Asia/Jakarta")),
         actor=moderator,
         actor_kind="user",
         action=AuditAction.CASE_CLAIM,
@@ -177,9 +177,11 @@ def test_keyset_pages_walk_older_and_back_newer_without_gaps(kpu_supervisor, mod
     assert len(seen) == 50
     older = first.context["older_url"]
     second = client.get(URL + older)
-    assert len(shown_ids(second)) == 50 and not seen & shown_ids(second)
+    assert len(shown_ids(second)) == 50
+    assert not seen & shown_ids(second)
     third = client.get(URL + second.context["older_url"])
-    assert len(shown_ids(third)) == 20 and third.context["older_url"] == ""
+    assert len(shown_ids(third)) == 20
+    assert third.context["older_url"] == ""
     assert seen | shown_ids(second) | shown_ids(third) == {e.pk for e in events}
     back = client.get(URL + third.context["newer_url"])
     assert shown_ids(back) == shown_ids(second)
@@ -245,7 +247,8 @@ def test_a_huge_event_number_is_not_found(kpu_supervisor):
 
 def test_an_export_of_an_empty_range_says_so(kpu_supervisor, history):
     response = signed_in(kpu_supervisor).get(
-        reverse("audit_export"), {"format": "csv", "date_from": "2001-01-01", "date_to": "2001-01-02"}
+        reverse("audit_export"),
+        {"format": "csv", "date_from": "2001-01-01", "date_to": "2001-01-02"},
     )
     assert response.status_code == 400
     assert "tidak ada yang diekspor" in response.content.decode()
@@ -255,9 +258,11 @@ def test_an_export_of_an_empty_range_says_so(kpu_supervisor, history):
 def test_an_export_with_bad_input_or_format_says_so(kpu_supervisor, history):
     client = signed_in(kpu_supervisor)
     response = client.get(reverse("audit_export"), {"format": "xlsx"})
-    assert response.status_code == 400 and "Format ekspor tidak dikenal" in response.content.decode()
+    assert response.status_code == 400
+    assert "Format ekspor tidak dikenal" in response.content.decode()
     response = client.get(
-        reverse("audit_export"), {"format": "csv", "date_from": "2024-03-01", "date_to": "2024-02-01"}
+        reverse("audit_export"),
+        {"format": "csv", "date_from": "2024-03-01", "date_to": "2024-02-01"},
     )
     assert response.status_code == 400
 
@@ -271,8 +276,10 @@ def test_event_detail_shows_the_diff_and_links(kpu_supervisor, history, tiktok_c
     html = response.content.decode()
     assert response.status_code == 200
     diff = {row.key: row for row in response.context["diff"]}
-    assert diff["status"].before == "new" and diff["status"].after == "in_review"
-    assert diff["status"].changed and diff["assignee"].only_after
+    assert diff["status"].before == "new"
+    assert diff["status"].after == "in_review"
+    assert diff["status"].changed
+    assert diff["assignee"].only_after
     assert reverse("case_detail", args=[tiktok_case.pk]) in html
     response = client.get(reverse("audit_event", args=[history["clarification"].pk]))
     clar_id = int(history["clarification"].object_id)
@@ -308,7 +315,8 @@ def test_csv_export_streams_the_filter_and_is_audited(kpu_supervisor, history, m
     response = client.get(
         reverse("audit_export"), {"format": "csv", "actor": "rina", "progress": "abc123"}
     )
-    assert response.status_code == 200 and response.streaming
+    assert response.status_code == 200
+    assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [int(r["id"]) for r in rows] == [history["tiktok"].pk]
@@ -344,7 +352,10 @@ def test_the_export_is_only_what_the_reader_may_see(supervisor, history):
 
 def test_progress_of_an_unknown_export(kpu_supervisor):
     client = signed_in(kpu_supervisor)
-    assert "Menyiapkan" in client.get(reverse("audit_export_progress"), {"token": "ffff"}).content.decode()
+    assert (
+        "Menyiapkan"
+        in client.get(reverse("audit_export_progress"), {"token": "ffff"}).content.decode()
+    )
     assert client.get(reverse("audit_export_progress"), {"token": "<x>"}).status_code == 200
 
 
@@ -359,7 +370,11 @@ def test_the_selector_refuses_moderators(moderator):
 
 
 def test_case_page_history_links_to_events_for_supervisors(kpu_supervisor, history, tiktok_case):
-    html = signed_in(kpu_supervisor).get(reverse("case_detail", args=[tiktok_case.pk])).content.decode()
+    html = (
+        signed_in(kpu_supervisor)
+        .get(reverse("case_detail", args=[tiktok_case.pk]))
+        .content.decode()
+    )
     assert reverse("audit_event", args=[history["tiktok"].pk]) in html
     assert f"/audit/?case={tiktok_case.pk}" in html
 

@@ -59,8 +59,10 @@ def test_the_page_says_when_the_chain_was_never_verified(kpu_supervisor):
 @pytest.mark.parametrize(
     ("sql", "problem"),
     [
-        ("UPDATE moderation_auditevent SET after = '{\"status\": \"x\"}' WHERE id = %s",
-         "contents changed since sealed"),
+        (
+            'UPDATE moderation_auditevent SET after = \'{"status": "x"}\' WHERE id = %s',
+            "contents changed since sealed",
+        ),
         ("DELETE FROM moderation_auditevent WHERE id = %s", "5 found, 6 sealed"),
     ],
 )
@@ -78,10 +80,12 @@ def test_tampering_is_reported_by_the_command_the_page_and_to_administrators(
     # The progress bar went to stderr as the seals were checked.
     assert "events" in capsys.readouterr().err
     run = AuditVerification.objects.get()
-    assert not run.ok and problem in run.first_problem
+    assert not run.ok
+    assert problem in run.first_problem
     html = signed_in(kpu_supervisor).get("/audit/").content.decode()
     assert 'data-chain="broken"' in html
-    assert f"events {first}-{last}" in html and problem in html
+    assert f"events {first}-{last}" in html
+    assert problem in html
     alert = Notification.objects.get(kind=NotificationKind.AUDIT_LOG_BROKEN)
     assert alert.recipient == platform_admin
     # The periodic task finds the same break and does not notify twice.
@@ -99,8 +103,10 @@ def test_sign_in_and_sign_out_are_audited(moderator):
     response = client.post("/login/", {"username": "rina", "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     signed = AuditEvent.objects.get(action=AuditAction.USER_SIGN_IN)
-    assert signed.actor == moderator and signed.object_id == str(moderator.pk)
-    assert len(signed.request_id) == 32 and signed.ip_address == "127.0.0.1"
+    assert signed.actor == moderator
+    assert signed.object_id == str(moderator.pk)
+    assert len(signed.request_id) == 32
+    assert signed.ip_address == "127.0.0.1"
     client.post("/logout/")
     assert AuditEvent.objects.get(action=AuditAction.USER_SIGN_OUT).actor == moderator
 
@@ -111,7 +117,8 @@ def test_failed_sign_ins_and_the_lockout_are_audited(client, moderator, settings
     failures = AuditEvent.objects.filter(action=AuditAction.USER_SIGN_IN_FAIL)
     assert failures.count() >= settings.AXES_FAILURE_LIMIT - 1
     failure = failures.first()
-    assert failure.actor is None and failure.object_id == "rina"
+    assert failure.actor is None
+    assert failure.object_id == "rina"
     assert "salah" not in str(failure.after)  # never the password
     # Rina's own platform's supervisor sees attempts on her account.
     assert failure.actor_organisation_id == moderator.organisation_id
@@ -124,7 +131,8 @@ def test_failed_sign_ins_and_the_lockout_are_audited(client, moderator, settings
 def test_a_failed_sign_in_for_an_unknown_name_is_audited(client):
     client.post("/login/", {"username": "x" * 140, "password": "salah"})
     event = AuditEvent.objects.get(action=AuditAction.USER_SIGN_IN_FAIL)
-    assert event.object_id == "x" * 64 and event.actor_organisation_id is None
+    assert event.object_id == "x" * 64
+    assert event.actor_organisation_id is None
 
 
 # --- admin changes --------------------------------------------------------------------------
@@ -171,7 +179,8 @@ def test_roles_and_organisation_changed_in_the_admin_are_audited(
     assert organisation.before["organisation"] == moderator.organisation_id
     assert organisation.after["organisation"] == kpu.pk
     other = AuditEvent.objects.get(action=AuditAction.ADMIN_CHANGE)
-    assert other.after["first_name"] == "Rina" and other.before["first_name"] == ""
+    assert other.after["first_name"] == "Rina"
+    assert other.before["first_name"] == ""
 
 
 def test_an_organisation_added_and_deleted_in_the_admin_is_audited(admin_client):
@@ -191,8 +200,12 @@ def test_an_organisation_added_and_deleted_in_the_admin_is_audited(admin_client)
 def test_passwords_are_never_stored(admin_client):
     response = admin_client.post(
         "/admin/moderation/user/add/",
-        {"username": "baru", "password1": "Rahasia-Sekali-42", "password2": "Rahasia-Sekali-42",
-         "usable_password": "true"},
+        {
+            "username": "baru",
+            "password1": "Rahasia-Sekali-42",
+            "password2": "Rahasia-Sekali-42",
+            "usable_password": "true",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     added = AuditEvent.objects.get(action=AuditAction.ADMIN_ADD)
