@@ -293,6 +293,24 @@ class AuditAction(models.TextChoices):
     TUNING_SAVE = "tuning.save", _("Parameter penyetelan disimpan")
     TUNING_DELETE = "tuning.delete", _("Parameter penyetelan dihapus")
     VIDEO_POLITICAL_AUTHOR = "video.political_author", _("Status akun politik video diubah")
+    USER_SIGN_IN = "user.sign_in", _("Masuk")
+    USER_SIGN_OUT = "user.sign_out", _("Keluar")
+    USER_SIGN_IN_FAIL = "user.sign_in_fail", _("Gagal masuk")
+    USER_LOCKOUT = "user.lockout", _("Akun dikunci sementara")
+    USER_ROLES_CHANGE = "user.roles_change", _("Peran pengguna diubah")
+    USER_ORGANISATION_CHANGE = "user.organisation_change", _("Organisasi pengguna diubah")
+    USER_LANGUAGE_SET = "user.language_set", _("Bahasa pengguna diubah")
+    NOTIFICATION_READ = "notification.read", _("Notifikasi dibaca")
+    NOTIFICATION_PREFERENCE_SET = "notification_preference.set", _("Preferensi notifikasi diubah")
+    ADMIN_ADD = "admin.add", _("Ditambahkan lewat admin")
+    ADMIN_CHANGE = "admin.change", _("Diubah lewat admin")
+    ADMIN_DELETE = "admin.delete", _("Dihapus lewat admin")
+    AUDIT_EXPORT = "audit.export", _("Log audit diekspor")
+
+
+class AuditExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    JSONL = "jsonl", "JSON Lines"
 
 
 class SkipReason(models.TextChoices):
@@ -315,6 +333,7 @@ class NotificationKind(models.TextChoices):
     CALLBACK_DISABLED = "callback_disabled", _("Callback platform dimatikan")
     CLARIFICATION_SUBMITTED = "clarification_submitted", _("Klarifikasi menunggu persetujuan")
     CLARIFICATION_RETURNED = "clarification_returned", _("Klarifikasi dikembalikan ke penulis")
+    AUDIT_LOG_BROKEN = "audit_log_broken", _("Rantai segel log audit rusak")
 
 
 class NotificationChannel(models.TextChoices):

@@ -24,6 +24,7 @@ class TaskName(StrEnum):
     NOTIFICATION_DIGEST_SEND = "moderation.tasks.notification_digest_send"
     NOTIFICATIONS_SLA_SCAN = "moderation.tasks.notifications_sla_scan"
     AUDIT_LOG_SEAL = "moderation.tasks.audit_log_seal"
+    AUDIT_LOG_VERIFY = "moderation.tasks.audit_log_verify"
     RAW_EVENTS_DRAIN = "moderation.tasks.raw_events_drain"
 
 

@@ -16,16 +16,25 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestIdMiddleware:
-    """Gives each request an id (or keeps a sane incoming X-Request-ID) for logs and audit."""
+    """Gives each request our own id for logs and audit, answered in X-Request-ID. A client's
+    sane X-Request-ID is kept beside it (audit ``client_request_id``), never instead of it: an id
+    a client chose cannot collide with, or impersonate, another request's audit trail."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        client_request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else ""
+        request_id = uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = set_request_meta(RequestMeta(request_id=request_id, ip_address=client_ip(request)))
+        token = set_request_meta(
+            RequestMeta(
+                request_id=request_id,
+                ip_address=client_ip(request),
+                client_request_id=client_request_id,
+            )
+        )
         try:
             response = self.get_response(request)
         finally:

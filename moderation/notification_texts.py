@@ -33,6 +33,7 @@ TITLES = {
     NotificationKind.CLARIFICATION_RETURNED: _(
         "Klarifikasi #%(clarification)s versi %(version)s dikembalikan oleh %(reviewer)s"
     ),
+    NotificationKind.AUDIT_LOG_BROKEN: _("Rantai segel log audit rusak (%(count)s masalah)"),
 }
 
 _VIDEO_REASONS = _("Video %(video)s (%(platform)s); alasan: %(reasons)s.")
@@ -42,6 +43,10 @@ _AWAITING_APPROVAL = _(
 )
 _DELIVERY_FAILED = _("%(subject)s: %(attempts)s percobaan. Galat terakhir: %(last_error)s")
 _CALLBACK_DISABLED = _("Pengiriman yang menunggu dijeda sampai operator menyalakannya kembali.")
+_AUDIT_LOG_BROKEN = _(
+    "Mata rantai rusak pertama: %(problem)s. Jalankan manage.py verify_audit_log dan periksa "
+    "cadangan basis data."
+)
 _SLA = _("Video %(video)s (%(platform)s); status %(status)s; alasan: %(reasons)s.")
 
 
@@ -63,6 +68,8 @@ def _body(kind: str, params: dict[str, Any]) -> str:
         return str(params.get("title", ""))
     if kind == NotificationKind.CLARIFICATION_RETURNED:
         return f"{params.get('title', '')}\n" + str(_NOTE) % params
+    if kind == NotificationKind.AUDIT_LOG_BROKEN:
+        return str(_AUDIT_LOG_BROKEN) % params
     if kind in (NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACHED):
         return str(_SLA) % params
     return ""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 class RequestMeta:
     request_id: str = ""
     ip_address: str | None = None
+    client_request_id: str = ""
 
 
 # RequestMeta is a frozen dataclass, so sharing one default instance is safe.

@@ -21,6 +21,7 @@ from moderation.outbound.emails import (
 from moderation.outbound.emails import (
     notification_emails_flush as notification_emails_flush_service,
 )
+from moderation.oversight.audit_verification import audit_log_verify_record
 from moderation.oversight.seal import audit_log_seal as audit_log_seal_service
 from moderation.oversight.sla import notifications_sla_scan as notifications_sla_scan_service
 from moderation.review.claims import case_leases_expire as case_leases_expire_service
@@ -93,6 +94,13 @@ def audit_log_seal() -> int:
     while (seal_row := audit_log_seal_service()) is not None:
         sealed += seal_row.event_count
     return sealed
+
+
+@shared_task(name=TaskName.AUDIT_LOG_VERIFY, acks_late=True)
+def audit_log_verify() -> bool:
+    """Beat, every hour: recompute the seal chain; on a break, administrators are notified
+    (``audit_log_verify_record``). The result is what the audit page shows."""
+    return audit_log_verify_record().ok
 
 
 @shared_task(name=TaskName.RAW_EVENTS_DRAIN, acks_late=True, soft_time_limit=200, time_limit=240)

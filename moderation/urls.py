@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("moderation.clarifications.attach_urls")),
     path("", include("moderation.outbound.urls")),
     path("", include("moderation.oversight.urls")),
+    path("", include("moderation.oversight.audit_urls")),
     path("", include("moderation.review.urls")),
 ]

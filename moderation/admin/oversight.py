@@ -6,6 +6,7 @@ from moderation.admin.base import ReadOnlyAdmin
 from moderation.models import (
     AuditEvent,
     AuditSeal,
+    AuditVerification,
     EmailDelivery,
     Notification,
     NotificationPreference,
@@ -50,6 +51,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(AuditSeal)
 class AuditSealAdmin(ReadOnlyAdmin):
     list_display = ["first_event_id", "last_event_id", "event_count", "digest", "sealed_at"]
+
+
+@admin.register(AuditVerification)
+class AuditVerificationAdmin(ReadOnlyAdmin):
+    list_display = ["finished_at", "ok", "seals", "events", "last_event_id", "first_problem"]
+    list_filter = ["ok"]
 
 
 @admin.register(Notification)

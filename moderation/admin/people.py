@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from moderation.admin.base import AuditedAdmin
 from moderation.models import (
     Organisation,
     User,
@@ -13,14 +14,14 @@ from moderation.models import (
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "slug", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     list_display = ["username", "email", "organisation", "roles", "is_active", "last_login"]
     list_filter = ["organisation", "groups", "is_active"]
     list_select_related = ["organisation"]

@@ -1,7 +1,7 @@
 """Data only: fields, constraints, indexes, small properties. Writes live in services/."""
 
 from moderation.models.accounts import Organisation, User
-from moderation.models.audit import AuditEvent, AuditSeal
+from moderation.models.audit import AuditEvent, AuditSeal, AuditVerification
 from moderation.models.cases import Case
 from moderation.models.clarifications import CaseClarification, Clarification, ClarificationVersion
 from moderation.models.content import CaptionWords, Flag, RawEvent, Video
@@ -15,6 +15,7 @@ __all__ = [
     "Appeal",
     "AuditEvent",
     "AuditSeal",
+    "AuditVerification",
     "CaptionWords",
     "Case",
     "CaseClarification",

@@ -1,6 +1,10 @@
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from moderation.choices import ActorKind, AuditAction
@@ -15,7 +19,7 @@ class AuditEvent(models.Model):
     table behind the triggers' back is detected by ``manage.py verify_audit_log``.
     """
 
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()  # the audit_time index (created_at, id) serves it
     actor = models.ForeignKey(  # the audit_actor index (actor, -created_at) serves it
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -42,17 +46,48 @@ class AuditEvent(models.Model):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Our own id of the request (RequestIdMiddleware); a client's X-Request-ID is kept beside
+    # it, never instead of it, so that a client cannot choose the id an event is found by.
     request_id = models.CharField(max_length=64, blank=True)
+    client_request_id = models.CharField(max_length=64, blank=True, db_default="")
+    # The audit page's free-text search: object id, action, request ids and the before/after
+    # values, as words ('simple' configuration: no stemming, names and ids stay whole).
+    search = models.GeneratedField(
+        expression=SearchVector(
+            Concat(
+                "action",
+                Value(" "),
+                "object_type",
+                Value(" "),
+                "object_id",
+                Value(" "),
+                "request_id",
+                Value(" "),
+                "client_request_id",
+                Value(" "),
+                Cast("before", TextField()),
+                Value(" "),
+                Cast("after", TextField()),
+                output_field=TextField(),
+            ),
+            config="simple",
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("peristiwa audit")
         verbose_name_plural = _("peristiwa audit")
         ordering = ["-id"]
         indexes = [
+            models.Index(fields=["created_at", "id"], name="audit_time"),
             models.Index(fields=["case", "id"], name="audit_case"),
             models.Index(fields=["actor", "-created_at"], name="audit_actor"),
             models.Index(fields=["action", "-created_at"], name="audit_action"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["actor_organisation", "-created_at"], name="audit_organisation"),
+            GinIndex(fields=["search"], name="audit_search"),
         ]
         triggers = [
             pgtrigger.Protect(
@@ -86,3 +121,26 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_event_id}-{self.last_event_id} {self.digest[:12]}"
+
+
+class AuditVerification(models.Model):
+    """One run of ``audit_log_verify`` (the periodic task or ``manage.py verify_audit_log``):
+    what the audit page shows as the seal chain's state."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    ok = models.BooleanField()
+    seals = models.PositiveIntegerField()
+    events = models.BigIntegerField()
+    last_event_id = models.BigIntegerField(null=True, blank=True)
+    first_problem = models.TextField(blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("verifikasi log audit")
+        verbose_name_plural = _("verifikasi log audit")
+        ordering = ["-finished_at"]
+        indexes = [models.Index(fields=["-finished_at"], name="audit_verification_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"

@@ -47,6 +47,7 @@ def audit_columns(
         "object_type": object_type or "",
         "ip_address": meta.ip_address,
         "request_id": meta.request_id,
+        "client_request_id": meta.client_request_id,
     }
 
 

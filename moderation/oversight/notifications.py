@@ -20,11 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from moderation.choices import (
+    AuditAction,
     NotificationChannel,
     NotificationEmailState,
     NotificationKind,
@@ -44,6 +46,7 @@ from moderation.models import (
     User,
 )
 from moderation.notification_texts import notification_text_stored
+from moderation.oversight.audit import audit_record
 
 # The channel of a kind when the user has not chosen one. Operations alerts go out by email.
 DEFAULT_CHANNELS: dict[str, str] = {
@@ -56,6 +59,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     NotificationKind.CALLBACK_DISABLED: NotificationChannel.EMAIL_NOW,
     NotificationKind.CLARIFICATION_SUBMITTED: NotificationChannel.IN_APP,
     NotificationKind.CLARIFICATION_RETURNED: NotificationChannel.IN_APP,
+    NotificationKind.AUDIT_LOG_BROKEN: NotificationChannel.EMAIL_NOW,
 }
 
 
@@ -70,6 +74,7 @@ KIND_ROLES: dict[str, tuple[str, ...]] = {
     NotificationKind.CALLBACK_DISABLED: (Role.ADMINISTRATOR,),
     NotificationKind.CLARIFICATION_SUBMITTED: (Role.KPU_APPROVER,),
     NotificationKind.CLARIFICATION_RETURNED: (Role.KPU_CLARIFIER, Role.KPU_APPROVER),
+    NotificationKind.AUDIT_LOG_BROKEN: (Role.ADMINISTRATOR,),
 }
 
 
@@ -144,6 +149,13 @@ def _notify(
     ]
     created = Notification.objects.bulk_create(rows, ignore_conflicts=bool(dedupe_key))
     return len(created)
+
+
+def notify_users(
+    *, recipients: Iterable[User | int], kind: str, params: dict[str, Any], dedupe_key: str = ""
+) -> int:
+    """A notification not about one case or platform (the audit chain's state)."""
+    return _notify(recipients=recipients, kind=kind, params=params, dedupe_key=dedupe_key)
 
 
 def _case_params(case: Case) -> dict[str, Any]:
@@ -272,17 +284,34 @@ def notification_mark_read(
     if notification.recipient_id != user.pk:
         raise NotPermitted()
     if notification.read_at is None:
-        notification.read_at = now or timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=notification.read_at
-        )
+        with transaction.atomic():
+            notification.read_at = now or timezone.now()
+            marked = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+                read_at=notification.read_at
+            )
+            if marked:
+                audit_record(
+                    action=AuditAction.NOTIFICATION_READ,
+                    obj=notification,
+                    actor=user,
+                    after={"read_at": notification.read_at.isoformat()},
+                )
     return notification
 
 
 def notifications_mark_all_read(*, user: User, now: datetime | None = None) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=now or timezone.now()
-    )
+    with transaction.atomic():
+        marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+            read_at=now or timezone.now()
+        )
+        if marked:
+            audit_record(
+                action=AuditAction.NOTIFICATION_READ,
+                obj=user,
+                actor=user,
+                after={"notifications_marked_read": marked},
+            )
+    return marked
 
 
 def notification_preference_set(*, user: User, kind: str, channel: str) -> NotificationPreference:
@@ -295,9 +324,24 @@ def notification_preference_set(*, user: User, kind: str, channel: str) -> Notif
         }
     if errors:
         raise InvalidInput.of(errors)
-    preference, _created = NotificationPreference.objects.update_or_create(
-        user=user, kind=kind, defaults={"channel": channel}
-    )
+    with transaction.atomic():
+        before = (
+            NotificationPreference.objects.select_for_update()
+            .filter(user=user, kind=kind)
+            .values_list("channel", flat=True)
+            .first()
+        )
+        preference, _created = NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"channel": channel}
+        )
+        if before != channel:
+            audit_record(
+                action=AuditAction.NOTIFICATION_PREFERENCE_SET,
+                obj=preference,
+                actor=user,
+                before={"kind": kind, "channel": before} if before else {},
+                after={"kind": kind, "channel": channel},
+            )
     return preference
 
 
@@ -312,8 +356,17 @@ def user_language_set(*, user: User, language: str) -> User:
             }
         )
     if user.language != language:
-        user.language = language
-        User.objects.filter(pk=user.pk).update(language=language)
+        with transaction.atomic():
+            before = user.language
+            user.language = language
+            User.objects.filter(pk=user.pk).update(language=language)
+            audit_record(
+                action=AuditAction.USER_LANGUAGE_SET,
+                obj=user,
+                actor=user,
+                before={"language": before},
+                after={"language": language},
+            )
     return user
 
 

@@ -12,7 +12,7 @@ committed late is not missed (our write transactions last milliseconds; see docs
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,11 +37,18 @@ _FIELDS = (
     "after",
     "ip_address",
     "request_id",
+    "client_request_id",
 )
+# Columns added after the first seals were made: hashed only when set, so that the events
+# sealed before the column existed (where it is empty) hash as they did.
+_LATER_FIELDS = ("client_request_id",)
 
 
 def _canonical(row: dict[str, object]) -> bytes:
     values = dict(row)
+    for name in _LATER_FIELDS:
+        if not values.get(name):
+            values.pop(name, None)
     created = values["created_at"]
     if isinstance(created, datetime):
         values["created_at"] = created.isoformat()
@@ -101,13 +108,16 @@ class VerifyResult:
     seals: int = 0
     events: int = 0
     problems: list[str] = field(default_factory=list)
+    last_event_id: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def audit_log_verify() -> VerifyResult:
+def audit_log_verify(*, on_seal: Callable[[AuditSeal], None] | None = None) -> VerifyResult:
+    """Recompute every seal in chain order. ``problems[0]`` is the first broken link.
+    ``on_seal`` is called after each seal is checked (the command's progress bar)."""
     result = VerifyResult()
     previous = GENESIS
     expected_start = 1
@@ -138,4 +148,7 @@ def audit_log_verify() -> VerifyResult:
             )
         previous = seal.digest
         expected_start = seal.last_event_id + 1
+        result.last_event_id = seal.last_event_id
+        if on_seal is not None:
+            on_seal(seal)
     return result

@@ -48,6 +48,7 @@ AUDIT_COLUMNS: dict[str, str] = {
     "object_type": "text",
     "ip_address": "inet",
     "request_id": "text",
+    "client_request_id": "text",
 }
 
 

@@ -149,8 +149,17 @@ def case_lease_renew(*, case: Case, user: User, now: datetime | None = None) -> 
         case = case_lock(case.pk)
         if case.assignee_id != user.pk or not lease_is_live(case, now):
             raise LeaseExpired()
+        before = case.lease_expires_at
         case.lease_expires_at = now + lease_duration()
         case.save(update_fields=["lease_expires_at", "updated_at"])
+        audit_record(
+            action=AuditAction.CASE_LEASE_RENEW,
+            obj=case,
+            case=case,
+            actor=user,
+            before={"lease_expires_at": before.isoformat() if before else None},
+            after={"lease_expires_at": case.lease_expires_at.isoformat()},
+        )
     return case
 
 

@@ -154,6 +154,7 @@ def test_operations_alerts_default_to_email_and_the_rest_to_in_app(platform_admi
     assert notification_channels(platform_admin) == {
         NotificationKind.DELIVERY_FAILED: NotificationChannel.EMAIL_NOW,
         NotificationKind.CALLBACK_DISABLED: NotificationChannel.EMAIL_NOW,
+        NotificationKind.AUDIT_LOG_BROKEN: NotificationChannel.EMAIL_NOW,
     }
     assert set(notification_channels(supervisor).values()) == {NotificationChannel.IN_APP}
 

@@ -32,6 +32,8 @@ PARAMS = {
     "version": 2,
     "title": "Pemilu tetap 14 Februari",
     "reviewer": "hasan",
+    "problem": "events 1-50000: contents changed since sealed",
+    "count": 1,
 }
 
 
