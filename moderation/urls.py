@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("moderation.clarifications.urls")),
     path("", include("moderation.outbound.urls")),
     path("", include("moderation.oversight.urls")),
+    path("", include("moderation.oversight.dashboard_urls")),
     path("", include("moderation.review.urls")),
 ]

@@ -24,6 +24,8 @@ from moderation.errors import (
     StaleVersion,
 )
 from moderation.models import Case, Queue, User
+from moderation.oversight.dashboard_forms import CaseSubjectsForm
+from moderation.oversight.neutrality import case_subject_ids
 from moderation.permissions import can_work_case, case_actions
 from moderation.review.cases import case_escalate_to_kpu
 from moderation.review.claims import (
@@ -166,6 +168,10 @@ def _case_context(
         "high_impact_held": decision_needs_approval(case=case, action=Action.REMOVE),
         # Filled by the clarifications domain (suggested clarifications by claim similarity).
         "suggested_clarifications": [],
+        # Which candidate pairs, parties or candidates the content concerns (neutrality).
+        "subjects_form": CaseSubjectsForm(initial={"subjects": case_subject_ids(case)})
+        if can_work_case(user, case)
+        else None,
     }
     context.update(extra)
     return context

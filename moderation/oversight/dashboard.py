@@ -1,0 +1,436 @@
+"""The oversight dashboards' figures: every number a supervisor watches during a shift, for a
+date range in WIB and the platforms the reader may see. Reads only; each figure is one SQL
+statement over indexed ranges, and tests/oversight/test_dashboard.py checks each against an
+independent query.
+
+The definitions (docs/transparency.md, "Dashboard figures"):
+
+- a day is a calendar day in WIB; the range is [since 00:00 WIB, until + 1 day 00:00 WIB);
+- a decision *counts* when it took effect: not held, or held and approved
+  (``EFFECTIVE_APPROVAL_STATES``), on the day it was recorded (``Decision.decided_at``);
+- a case is *settled* at its first decision that took effect (``Case.first_decided_at``) or
+  when it was closed, whichever came first; the backlog at a moment is the cases opened
+  before it and not settled by then (an appeal reopens no backlog history);
+- the SLA is met when a case was settled by its due time, breached when it was settled later
+  or is still unsettled past it, and still running otherwise (not in the rate);
+- time to first decision is ``first_decided_at - opened_at`` over cases opened in the range.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from moderation.choices import Action, ApprovalState, DeliveryStatus, Reason
+from moderation.models import ElectionPhase, User
+
+WIB = ZoneInfo("Asia/Jakarta")
+EFFECTIVE_APPROVAL_STATES: tuple[str, ...] = (ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED)
+TOP_MODERATORS = 25
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """What a dashboard shows: the WIB days ``since`` to ``until`` (inclusive) and the
+    platforms (None: every platform)."""
+
+    since: date
+    until: date
+    platform_ids: tuple[int, ...] | None
+    now: datetime
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.since, time.min, tzinfo=WIB)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=WIB)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.since + timedelta(days=i) for i in range((self.until - self.since).days + 1)]
+
+    @property
+    def is_live(self) -> bool:
+        """Whether the range reaches today, so its numbers still change."""
+        return self.end > self.now
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "now": self.now,
+            "platforms": list(self.platform_ids or []),
+            "effective": list(EFFECTIVE_APPROVAL_STATES),
+        }
+
+    def platform_sql(self, column: str) -> str:
+        return "" if self.platform_ids is None else f" AND {column} = ANY(%(platforms)s)"
+
+
+def sql_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _day_sql(column: str) -> str:
+    return f"(({column}) AT TIME ZONE 'Asia/Jakarta')::date"
+
+
+# --- Inflow, decisions and the backlog -------------------------------------------------------
+
+
+@dataclass
+class DayFlow:
+    day: date
+    opened: int = 0
+    decided: int = 0
+    settled: int = 0
+    backlog: int = 0
+
+
+def flow_by_day(scope: DashboardScope) -> list[DayFlow]:
+    """Per WIB day: cases opened, decisions that took effect, cases settled, and the backlog
+    at the end of the day (at ``now`` for today)."""
+    params = scope.params()
+    opened = dict(
+        sql_rows(
+            f"SELECT {_day_sql('opened_at')} AS day, count(*) FROM moderation_case"
+            " WHERE opened_at >= %(start)s AND opened_at < %(end)s"
+            f"{scope.platform_sql('platform_id')} GROUP BY 1",
+            params,
+        )
+    )
+    decided = dict(
+        sql_rows(
+            f"SELECT {_day_sql('d.decided_at')} AS day, count(*) FROM moderation_decision d"
+            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
+            + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+            " AND d.approval_state = ANY(%(effective)s)"
+            f"{scope.platform_sql('c.platform_id')} GROUP BY 1",
+            params,
+        )
+    )
+    # Settled: the first of the first effective decision and the close. Cases settled in the
+    # range were opened before its end; a case opened long before is found by either column.
+    settled = dict(
+        sql_rows(
+            f"SELECT {_day_sql('s.settled_at')}, count(*) FROM ("
+            " SELECT LEAST(first_decided_at, closed_at) AS settled_at FROM moderation_case"
+            " WHERE ((first_decided_at >= %(start)s AND first_decided_at < %(end)s)"
+            "   OR (closed_at >= %(start)s AND closed_at < %(end)s))"
+            f"{scope.platform_sql('platform_id')}"
+            ") s WHERE s.settled_at >= %(start)s AND s.settled_at < %(end)s GROUP BY 1",
+            params,
+        )
+    )
+    (backlog_at_start,) = sql_rows(
+        "SELECT count(*) FROM moderation_case WHERE opened_at < %(start)s"
+        " AND (first_decided_at IS NULL OR first_decided_at >= %(start)s)"
+        " AND (closed_at IS NULL OR closed_at >= %(start)s)"
+        f"{scope.platform_sql('platform_id')}",
+        params,
+    )[0]
+    backlog = int(backlog_at_start)
+    today = scope.now.astimezone(WIB).date()
+    out = []
+    for day in scope.days:
+        if day > today:
+            break
+        row = DayFlow(
+            day=day,
+            opened=int(opened.get(day, 0)),
+            decided=int(decided.get(day, 0)),
+            settled=int(settled.get(day, 0)),
+        )
+        backlog += row.opened - row.settled
+        row.backlog = backlog
+        out.append(row)
+    return out
+
+
+# --- SLA compliance --------------------------------------------------------------------------
+
+
+@dataclass
+class SlaRow:
+    key: str
+    label: str
+    met: int = 0
+    breached: int = 0
+    running: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        judged = self.met + self.breached
+        return round(100 * self.met / judged, 1) if judged else None
+
+
+_SLA_OUTCOME = (
+    "CASE WHEN LEAST(first_decided_at, closed_at) IS NOT NULL"
+    " THEN (CASE WHEN LEAST(first_decided_at, closed_at) <= due_at THEN 'met' ELSE 'breached' END)"
+    " WHEN due_at < %(now)s THEN 'breached' ELSE 'running' END"
+)
+
+
+def _phases() -> list[ElectionPhase]:
+    return list(ElectionPhase.objects.order_by("-starts_on"))
+
+
+def _phase_of(day: date, phases: list[ElectionPhase]) -> ElectionPhase | None:
+    """As ``policy.phase_on``: the latest-starting phase that covers the day."""
+    return next((p for p in phases if p.starts_on <= day <= p.ends_on), None)
+
+
+def sla_by_phase(scope: DashboardScope) -> list[SlaRow]:
+    """SLA outcomes of the cases opened in the range, by the election phase of the day they
+    were opened (cases without a due time are left out)."""
+    rows = sql_rows(
+        f"SELECT {_day_sql('opened_at')} AS day, {_SLA_OUTCOME} AS outcome, count(*)"
+        " FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
+        f" AND due_at IS NOT NULL{scope.platform_sql('platform_id')} GROUP BY 1, 2",
+        scope.params(),
+    )
+    phases = _phases()
+    by_key: dict[str, SlaRow] = {}
+    order: list[str] = []
+    for day, outcome, count in sorted(rows):
+        phase = _phase_of(day, phases)
+        key = str(phase.pk) if phase else "-"
+        if key not in by_key:
+            by_key[key] = SlaRow(key=key, label=phase.name if phase else "")
+            order.append(key)
+        setattr(by_key[key], outcome, getattr(by_key[key], outcome) + int(count))
+    return [by_key[k] for k in order]
+
+
+def sla_by_reason(scope: DashboardScope) -> list[SlaRow]:
+    """SLA outcomes of the cases opened in the range, by reason (a case with two reasons
+    counts under each)."""
+    rows = sql_rows(
+        f"SELECT r.reason, {_SLA_OUTCOME} AS outcome, count(*)"
+        " FROM moderation_case c CROSS JOIN LATERAL unnest(c.reasons) AS r(reason)"
+        " WHERE opened_at >= %(start)s AND opened_at < %(end)s AND due_at IS NOT NULL"
+        f"{scope.platform_sql('platform_id')} GROUP BY 1, 2",
+        scope.params(),
+    )
+    by_key: dict[str, SlaRow] = {}
+    for reason, outcome, count in rows:
+        row = by_key.setdefault(reason, SlaRow(key=reason, label=reason_label(reason)))
+        setattr(row, outcome, getattr(row, outcome) + int(count))
+    return sorted(
+        by_key.values(), key=lambda r: Reason.values.index(r.key) if r.key in Reason.values else 99
+    )
+
+
+def reason_label(value: str) -> str:
+    try:
+        return str(Reason(value).label)
+    except ValueError:
+        return value
+
+
+# --- Time to first decision ------------------------------------------------------------------
+
+
+@dataclass
+class DecisionTimes:
+    """Minutes from a case's opening to its first decision that took effect."""
+
+    decided: int
+    median_minutes: float | None
+    p90_minutes: float | None
+    by_day: list[tuple[date, float | None, float | None]] = field(default_factory=list)
+
+
+def time_to_first_decision(scope: DashboardScope) -> DecisionTimes:
+    """Median and 90th percentile over the cases opened in the range that have a first
+    decision, overall and by the day they were opened."""
+    rows = sql_rows(
+        f"SELECT {_day_sql('opened_at')} AS day, count(*),"
+        " percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes),"
+        " percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes)"
+        " FROM (SELECT opened_at,"
+        "   EXTRACT(EPOCH FROM (first_decided_at - opened_at)) / 60.0 AS minutes"
+        "   FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
+        f"   AND first_decided_at IS NOT NULL{scope.platform_sql('platform_id')}) t"
+        " GROUP BY GROUPING SETS ((1), ()) ORDER BY 1 NULLS FIRST",
+        scope.params(),
+    )
+    overall = next((r for r in rows if r[0] is None), None)
+    return DecisionTimes(
+        decided=int(overall[1]) if overall else 0,
+        median_minutes=round1(overall[2]) if overall else None,
+        p90_minutes=round1(overall[3]) if overall else None,
+        by_day=[(r[0], round1(r[2]), round1(r[3])) for r in rows if r[0] is not None],
+    )
+
+
+def round1(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+# --- Decisions -------------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionCounts:
+    by_action: list[tuple[str, int]]
+    by_category: list[tuple[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _k, n in self.by_action)
+
+
+def decisions_breakdown(scope: DashboardScope) -> DecisionCounts:
+    """Decisions that took effect in the range, by action and by category."""
+    rows = sql_rows(
+        "SELECT d.action, d.category, count(*) FROM moderation_decision d"
+        + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
+        + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+        " AND d.approval_state = ANY(%(effective)s)"
+        f"{scope.platform_sql('c.platform_id')} GROUP BY GROUPING SETS ((1), (2))",
+        scope.params(),
+    )
+    actions = {a: int(n) for a, c, n in rows if a is not None}
+    categories = {c: int(n) for a, c, n in rows if c is not None}
+    return DecisionCounts(
+        by_action=[(a, actions[a]) for a in Action.values if a in actions],
+        by_category=sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
+    )
+
+
+@dataclass
+class ModeratorThroughput:
+    user_id: int
+    name: str
+    decisions: int
+    per_active_day: float
+
+
+def moderator_throughput(scope: DashboardScope) -> list[ModeratorThroughput]:
+    """Decisions that took effect in the range per person who recorded them (the busiest
+    ``TOP_MODERATORS``), and per day on which they decided at all."""
+    rows = sql_rows(
+        f"SELECT d.decided_by_id, count(*), count(DISTINCT {_day_sql('d.decided_at')})"
+        " FROM moderation_decision d"
+        + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
+        + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+        " AND d.approval_state = ANY(%(effective)s)"
+        f"{scope.platform_sql('c.platform_id')}"
+        " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %(top)s",
+        {**scope.params(), "top": TOP_MODERATORS},
+    )
+    users = User.objects.in_bulk([r[0] for r in rows])
+    out = []
+    for user_id, count, days in rows:
+        user = users.get(user_id)
+        name = (user.get_full_name() or user.username) if user else f"#{user_id}"
+        out.append(
+            ModeratorThroughput(
+                user_id=user_id,
+                name=name,
+                decisions=int(count),
+                per_active_day=round(int(count) / max(int(days), 1), 1),
+            )
+        )
+    return out
+
+
+# --- Clarifications and labels ---------------------------------------------------------------
+
+
+@dataclass
+class ClarificationDay:
+    day: date
+    published: int
+    labelled: int
+
+
+def clarifications_and_labels(scope: DashboardScope) -> list[ClarificationDay]:
+    """Per day: clarification versions KPU published (every platform: clarifications are
+    KPU's, not a platform's) and cases labelled with one (a label decision that took effect;
+    a case labelled twice in a day counts once)."""
+    params = scope.params()
+    published = dict(
+        sql_rows(
+            f"SELECT {_day_sql('published_at')}, count(*) FROM moderation_clarificationversion"
+            " WHERE published_at >= %(start)s AND published_at < %(end)s GROUP BY 1",
+            params,
+        )
+    )
+    labelled = dict(
+        sql_rows(
+            f"SELECT {_day_sql('d.decided_at')}, count(DISTINCT d.case_id)"
+            " FROM moderation_decision d"
+            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
+            + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+            " AND d.approval_state = ANY(%(effective)s) AND d.action = 'label'"
+            f"{scope.platform_sql('c.platform_id')} GROUP BY 1",
+            params,
+        )
+    )
+    today = scope.now.astimezone(WIB).date()
+    return [
+        ClarificationDay(
+            day=d, published=int(published.get(d, 0)), labelled=int(labelled.get(d, 0))
+        )
+        for d in scope.days
+        if d <= today
+    ]
+
+
+# --- Callback health -------------------------------------------------------------------------
+
+
+@dataclass
+class CallbackHealth:
+    platform_id: int
+    platform_name: str
+    counts: dict[str, int]
+    oldest_waiting_at: datetime | None
+
+    @property
+    def waiting(self) -> int:
+        return self.counts.get(DeliveryStatus.PENDING, 0) + self.counts.get(
+            DeliveryStatus.SENDING, 0
+        )
+
+
+def callback_health(scope: DashboardScope) -> list[CallbackHealth]:
+    """Callbacks written in the range, per platform and status (delivered, failed, waiting:
+    pending or sending, paused), with the oldest one still waiting."""
+    rows = sql_rows(
+        "SELECT p.id, p.name, o.status, count(o.id),"
+        " min(o.created_at) FILTER (WHERE o.status IN ('pending', 'sending'))"
+        " FROM moderation_platform p JOIN moderation_outbounddelivery o ON o.platform_id = p.id"
+        " WHERE o.created_at >= %(start)s AND o.created_at < %(end)s"
+        f"{scope.platform_sql('p.id')} GROUP BY 1, 2, 3 ORDER BY 2",
+        scope.params(),
+    )
+    out: dict[int, CallbackHealth] = {}
+    for platform_id, name, status, count, oldest in rows:
+        row = out.setdefault(platform_id, CallbackHealth(platform_id, name, {}, None))
+        row.counts[status] = int(count)
+        if oldest is not None and (row.oldest_waiting_at is None or oldest < row.oldest_waiting_at):
+            row.oldest_waiting_at = oldest
+    return list(out.values())
+
+
+FIGURES: Sequence[str] = (
+    "flow",
+    "sla",
+    "times",
+    "decisions",
+    "moderators",
+    "clarifications",
+    "callbacks",
+    "neutrality",
+)
