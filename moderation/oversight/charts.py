@@ -57,7 +57,8 @@ def _axes(top: float, labels: Sequence[str]) -> list[str]:
         value = top * i / 4
         y = PAD_TOP + plot_h - plot_h * i / 4
         out.append(
-            f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" '
+            f'y1="{y:.1f}" y2="{y:.1f}"/>'
             f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(_fmt(value))}</text>"
         )
@@ -158,7 +159,8 @@ def hbar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, float]]) -> 
             f'<text class="tick" x="{label_w - 6}" y="{y + 15}" text-anchor="end">'
             f"{escape(label[:32])}</text>"
             f'<rect class="s0" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}"/>'
-            f'<text class="tick" x="{label_w + w + 4:.1f}" y="{y + 15}">{escape(_fmt(value))}</text>'
+            f'<text class="tick" x="{label_w + w + 4:.1f}" y="{y + 15}">'
+            f"{escape(_fmt(value))}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the SQL is built from constant fragments; every value is a bound parameter.
 """The oversight dashboards' figures: every number a supervisor watches during a shift, for a
 date range in WIB and the platforms the reader may see. Reads only; each figure is one SQL
 statement over indexed ranges, and tests/oversight/test_dashboard.py checks each against an
@@ -16,7 +17,6 @@ The definitions (docs/transparency.md, "Dashboard figures"):
 - time to first decision is ``first_decided_at - opened_at`` over cases opened in the range.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta

@@ -46,7 +46,7 @@ class DashboardFilterForm(forms.Form):
         self.user = user
         self.now = now or timezone.now()
         self.platforms = list(dashboard_platforms(user))
-        choices = [(p.slug, p.name) for p in self.platforms]
+        choices: list[tuple[str, Any]] = [(p.slug, p.name) for p in self.platforms]
         if platform_scope(user) is None or len(self.platforms) > 1:
             choices.insert(0, ("", _("Semua platform")))
         self.fields["platform"].choices = choices  # type: ignore[attr-defined]

@@ -253,7 +253,7 @@ def transparency_export(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(stream(scope), content_type=content_type)
     name = f"statements-of-reasons_{scope.since.isoformat()}_{scope.until.isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return response  # type: ignore[return-value]  # streamed; workspace_view passes it on
 
 
 @require_POST
@@ -271,7 +271,7 @@ def case_subjects(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseSubjectsForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("subjects", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect_back(request, back)
     try:
         case_subjects_set(

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the SQL is built from constant fragments; every value is a bound parameter.
 """Neutrality: which candidate pair, party or candidate a case's content concerns (set by a
 moderator or supervisor on the case page, audited), and enforcement per pair and party side by
 side, so supervisors can show that it was even-handed."""
