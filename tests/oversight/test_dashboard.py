@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - test queries built from constant fragments; values are parameters.
 """Every dashboard figure against an independent SQL query.
 
 The queries here are written from the definitions (moderation/oversight/dashboard.py, docs),
@@ -24,13 +25,13 @@ from moderation.choices import (
     Role,
     SubjectKind,
 )
+from moderation.models import CaseSubject as CaseSubjectLink
 from moderation.models import (
     ClarificationVersion,
     Decision,
     ElectoralSubject,
     OutboundDelivery,
 )
-from moderation.models import CaseSubject as CaseSubjectLink
 from moderation.oversight import dashboard as figures
 from moderation.oversight.dashboard import WIB, DashboardScope
 from moderation.oversight.neutrality import neutrality_by_subject
@@ -414,9 +415,9 @@ def test_neutrality_matches_sql(dataset):
         p = platform_clause(scope)
         groups = neutrality_by_subject(scope)
         assert [r.label for r in groups[SubjectKind.CANDIDATE_PAIR]] == [
-            "01 Anies–Muhaimin",
-            "02 Prabowo–Gibran",
-            "03 Ganjar–Mahfud",
+            "01 Anies\u2013Muhaimin",
+            "02 Prabowo\u2013Gibran",
+            "03 Ganjar\u2013Mahfud",
         ]
         assert len(groups[SubjectKind.PARTY]) == 18
         for row in groups[SubjectKind.CANDIDATE_PAIR] + groups[SubjectKind.PARTY]:
