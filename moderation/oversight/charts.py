@@ -96,6 +96,8 @@ def line_chart(
     """One line per series over the labels (days); a missing value breaks the line."""
     values = [v for s in series for v in s.values if v is not None]
     top = _nice_max(max(values, default=0))
+    if top < 4 and all(float(v).is_integer() for v in values):
+        top = 4.0  # counts: whole-number ticks
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     n = max(len(labels), 1)
@@ -120,6 +122,8 @@ def bar_chart(
     """Grouped vertical bars: for each label, one bar per series."""
     values = [v for s in series for v in s.values if v is not None]
     top = _nice_max(max(values, default=0))
+    if top < 4 and all(float(v).is_integer() for v in values):
+        top = 4.0  # counts: whole-number ticks
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     n = max(len(labels), 1)
@@ -140,12 +144,14 @@ def bar_chart(
     return _frame(chart_id, title, body, _legend(series))
 
 
-def hbar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, float]]) -> SafeString:
+def hbar_chart(
+    chart_id: str, title: str, rows: Sequence[tuple[str, float]], *, unit: str = ""
+) -> SafeString:
     """Horizontal bars, one per row, labelled on the left and valued on the right."""
     row_h = 22
     label_w = 190
     height = max(len(rows), 1) * row_h + 8
-    top = max((v for _l, v in rows), default=0) or 1
+    top = (100.0 if unit == "%" else 0) or max((v for _l, v in rows), default=0) or 1
     plot_w = WIDTH - label_w - 60
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
@@ -160,7 +166,7 @@ def hbar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, float]]) -> 
             f"{escape(label[:32])}</text>"
             f'<rect class="s0" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}"/>'
             f'<text class="tick" x="{label_w + w + 4:.1f}" y="{y + 15}">'
-            f"{escape(_fmt(value))}</text>"
+            f"{escape(_fmt(value))}{escape(unit)}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

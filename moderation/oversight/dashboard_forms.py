@@ -88,6 +88,8 @@ class DashboardFilterForm(forms.Form):
                 _("Rentang paling panjang %(n)d hari.") % {"n": MAX_DAYS}, code="range_too_long"
             )
         data["since"], data["until"] = since, until
+        if not data.get("platform") and len(self.platforms) == 1 and platform_scope(self.user):
+            data["platform"] = self.platforms[0].slug  # a platform's own staff: theirs
         return data
 
     def scope(self) -> DashboardScope:

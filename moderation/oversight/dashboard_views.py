@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -79,11 +79,13 @@ def _sla(scope: DashboardScope) -> dict[str, Any]:
             "chart-sla-phase",
             _("Kepatuhan SLA per tahapan (%)"),
             [(r.label, r.rate or 0) for r in by_phase],
+            unit="%",
         ),
         "reason_chart": hbar_chart(
             "chart-sla-reason",
             _("Kepatuhan SLA per alasan (%)"),
             [(r.label, r.rate or 0) for r in by_reason],
+            unit="%",
         ),
     }
 
@@ -152,8 +154,21 @@ def _callbacks(scope: DashboardScope) -> dict[str, Any]:
 
 def _neutrality(scope: DashboardScope) -> dict[str, Any]:
     groups = neutrality_by_subject(scope)
+    pairs = groups.get(SubjectKind.CANDIDATE_PAIR, [])
     return {
         "groups": [(SubjectKind(kind).label, rows) for kind, rows in groups.items() if rows],
+        "pairs_chart": bar_chart(
+            "chart-neutrality-pairs",
+            _("Laporan, penghapusan dan label per pasangan calon"),
+            [r.label for r in pairs],
+            [
+                Series(_("Laporan"), [r.flags for r in pairs]),
+                Series(_("Dihapus"), [r.removals for r in pairs]),
+                Series(_("Dilabeli"), [r.labels for r in pairs]),
+            ],
+        )
+        if pairs
+        else None,
     }
 
 
@@ -188,7 +203,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.GET and not form.is_valid():
         return render(request, "moderation/oversight/dashboard.html", {"form": form}, status=400)
     if not request.GET:
+        # The defaults (the last two weeks), shown in the form as if typed.
         form = DashboardFilterForm({}, user=request_user(request))
+        form.is_valid()
+        form = DashboardFilterForm(QueryDict(_query(form)), user=request_user(request))
         form.is_valid()
     scope = form.scope()
     query = _query(form)

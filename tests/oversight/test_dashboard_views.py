@@ -7,7 +7,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from moderation.choices import Action, AuditAction, Ground, Reason, Role
@@ -87,7 +86,8 @@ def test_supervisors_and_administrators_read_the_dashboard(request, persona, tik
         "fig-neutrality",
     ):
         assert f'id="{section}"' in html
-    assert "<svg" in html and "<title id=" in html  # charts with titles
+    assert "<svg" in html
+    assert "<title id=" in html
     assert "<details><summary>" in html  # table fallbacks
     assert 'hx-trigger="every 30s"' in html  # today is in the default range
 
@@ -112,7 +112,8 @@ def test_others_get_403(request, persona):
 
 def test_signed_out_goes_to_login(client):
     response = client.get(URL)
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 def test_platform_supervisor_sees_only_their_platform(supervisor, tiktok, other_platform):
@@ -290,7 +291,8 @@ def test_export_of_an_empty_range(kpu_supervisor):
         "/oversight/statements-of-reasons/", {"since": "2024-01-01", "until": "2024-01-02"}
     )
     lines = b"".join(csv_response.streaming_content).decode().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("puid,decision_visibility")
+    assert len(lines) == 1
+    assert lines[0].startswith("puid,decision_visibility")
 
 
 # --- Neutrality: the case page form and the service --------------------------------------------
@@ -312,7 +314,8 @@ def test_moderator_records_what_the_case_concerns(moderator, make_case, electora
         party.pk,
     }
     event = AuditEvent.objects.get(action=AuditAction.CASE_SUBJECTS_SET)
-    assert event.actor == moderator and event.case_id == case.pk
+    assert event.actor == moderator
+    assert event.case_id == case.pk
     assert event.after == {"subjects": sorted([pair.pk, party.pk])}
     assert event.before == {"subjects": []}
     # Unchanged: no second audit event. Cleared: audited.
@@ -368,4 +371,5 @@ def test_neutrality_section_shows_pairs_and_parties(
         subject_ids=[electoral_subjects[0].pk],
     )
     html = signed_in(kpu_supervisor).get(URL + "sections/neutrality/").content.decode()
-    assert "01 Anies" in html and "24 Ummat" in html
+    assert "01 Anies" in html
+    assert "24 Ummat" in html
