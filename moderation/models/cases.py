@@ -111,6 +111,19 @@ class Case(models.Model):
                 name="case_opened_dashboard",
                 include=["platform", "due_at", "first_decided_at", "closed_at"],
             ),
+            # ... and the cases settled (first decided or closed) in a range, for the backlog.
+            models.Index(
+                fields=["first_decided_at"],
+                name="case_first_decided_dashboard",
+                include=["platform", "closed_at"],
+                condition=models.Q(first_decided_at__isnull=False),
+            ),
+            models.Index(
+                fields=["closed_at"],
+                name="case_closed_dashboard",
+                include=["platform", "first_decided_at"],
+                condition=models.Q(closed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
