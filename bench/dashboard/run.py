@@ -410,9 +410,7 @@ def generate(cases: int, name: str, seed: int) -> None:
                                     "next_attempt_at": t,
                                     "last_error": "",
                                     "created_at": t,
-                                    "delivered_at": t + timedelta(seconds=2)
-                                    if delivered
-                                    else None,
+                                    "delivered_at": t + timedelta(seconds=2) if delivered else None,
                                     "subject": f"decision:{counters['decision']}",
                                 },
                             )
@@ -539,7 +537,10 @@ def measure(name: str, requests: int) -> dict[str, Any]:
     tiktok_supervisor = User.objects.get(username="bench-tiktok-supervisor")
     tiktok = Platform.objects.get(slug="tiktok")
     clients = {}
-    for label, user in (("KPU supervisor, every platform", kpu), ("TikTok supervisor", tiktok_supervisor)):
+    for label, user in (
+        ("KPU supervisor, every platform", kpu),
+        ("TikTok supervisor", tiktok_supervisor),
+    ):
         client = Client()
         client.force_login(user)
         clients[label] = (client, user)

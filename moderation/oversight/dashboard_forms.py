@@ -35,9 +35,7 @@ class DashboardFilterForm(forms.Form):
         label=_("Platform"),
         required=False,
         error_messages={
-            "invalid_choice": _(
-                "Platform \u201c%(value)s\u201d tidak dikenal atau di luar wewenang Anda."
-            )
+            "invalid_choice": _("Platform %(value)s tidak dikenal atau di luar wewenang Anda.")
         },
     )
 
