@@ -596,7 +596,7 @@ def write_results(data: dict[str, Any], out: Path, generate_seconds: float | Non
         "",
         "`bench/dashboard/run.py`: the oversight dashboard (`/oversight/dashboard/`) on the",
         f"database `{data['database']}` with {data['counts']['cases']:,} cases and"
-        f" {data['counts']['decisions']:,} decisions over the Pemilu 2024 season (28 Nov 2023 –"
+        f" {data['counts']['decisions']:,} decisions over the Pemilu 2024 season (28 Nov 2023 -"
         " 20 Mar 2024, a peak around voting day).",
         "",
         f"Run {data['when']} on: {machine['cpu']}, {machine['memory']}, {machine['os']},"

@@ -109,7 +109,14 @@ class Case(models.Model):
             models.Index(
                 fields=["opened_at"],
                 name="case_opened_dashboard",
-                include=["platform", "due_at", "first_decided_at", "closed_at"],
+                include=[
+                    "platform",
+                    "due_at",
+                    "first_decided_at",
+                    "closed_at",
+                    "flag_count",
+                    "reasons",
+                ],
             ),
             # ... and the cases settled (first decided or closed) in a range, for the backlog.
             models.Index(

@@ -42,6 +42,8 @@ class DashboardScope:
     until: date
     platform_ids: tuple[int, ...] | None
     now: datetime
+    # The shared scans, once per scope (not part of its identity).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def start(self) -> datetime:
@@ -83,6 +85,104 @@ def _day_sql(column: str) -> str:
     return f"(({column}) AT TIME ZONE 'Asia/Jakarta')::date"
 
 
+# --- The shared scans ------------------------------------------------------------------------
+#
+# Each figure reads one of two scans, run once per scope (a page or a section asks several
+# figures of one scope): the cases opened in the range, by the day they were opened, read from
+# the covering index case_opened_dashboard alone; and the decisions that counted in the range,
+# grouped four ways at once, from decision_effective_dashboard.
+
+
+@dataclass
+class CaseDay:
+    """The cases opened on one WIB day (``day`` None: the whole range)."""
+
+    day: date | None
+    opened: int
+    met: int
+    breached: int
+    running: int
+    decided: int
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+def _memo(scope: "DashboardScope", key: str, compute: Any) -> Any:
+    if key not in scope.memo:
+        scope.memo[key] = compute()
+    return scope.memo[key]
+
+
+def _case_days(scope: DashboardScope) -> list[CaseDay]:
+    def compute() -> list[CaseDay]:
+        rows = sql_rows(
+            "SELECT day, count(*),"
+            " count(*) FILTER (WHERE due_at IS NOT NULL AND settled_at <= due_at),"
+            " count(*) FILTER (WHERE due_at IS NOT NULL AND (settled_at > due_at"
+            "   OR (settled_at IS NULL AND due_at < %(now)s))),"
+            " count(*) FILTER (WHERE due_at IS NOT NULL AND settled_at IS NULL"
+            "   AND due_at >= %(now)s),"
+            " count(minutes),"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes),"
+            " percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes)"
+            f" FROM (SELECT {_day_sql('opened_at')} AS day, due_at,"
+            "   LEAST(first_decided_at, closed_at) AS settled_at,"
+            "   EXTRACT(EPOCH FROM (first_decided_at - opened_at)) / 60.0 AS minutes"
+            "   FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
+            f"{scope.platform_sql('platform_id')}) t"
+            " GROUP BY GROUPING SETS ((day), ()) ORDER BY day NULLS FIRST",
+            scope.params(),
+        )
+        return [
+            CaseDay(d, int(o), int(m), int(b), int(r), int(n), round1(p50), round1(p90))
+            for d, o, m, b, r, n, p50, p90 in rows
+        ]
+
+    result: list[CaseDay] = _memo(scope, "case_days", compute)
+    return result
+
+
+@dataclass
+class DecisionSets:
+    by_day: dict[date, int]
+    labelled_by_day: dict[date, int]
+    by_action: dict[str, int]
+    by_category: dict[str, int]
+    by_decider: dict[int, tuple[int, int]]  # user id -> (decisions, days with any)
+
+
+def _decision_sets(scope: DashboardScope) -> DecisionSets:
+    def compute() -> DecisionSets:
+        rows = sql_rows(
+            "SELECT GROUPING(day, action, category, decided_by_id), day, action, category,"
+            " decided_by_id, count(*), count(DISTINCT day),"
+            " count(DISTINCT case_id) FILTER (WHERE action = 'label')"
+            f" FROM (SELECT {_day_sql('d.decided_at')} AS day, d.action, d.category,"
+            "   d.decided_by_id, d.case_id FROM moderation_decision d"
+            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
+            + "   WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+            "   AND d.approval_state = ANY(%(effective)s)"
+            f"{scope.platform_sql('c.platform_id')}) t"
+            " GROUP BY GROUPING SETS ((day), (action), (category), (decided_by_id))",
+            scope.params(),
+        )
+        sets = DecisionSets({}, {}, {}, {}, {})
+        for grouping, day, action, category, decider, n, days, labelled in rows:
+            if grouping == 0b0111:
+                sets.by_day[day] = int(n)
+                sets.labelled_by_day[day] = int(labelled)
+            elif grouping == 0b1011:
+                sets.by_action[action] = int(n)
+            elif grouping == 0b1101:
+                sets.by_category[category] = int(n)
+            else:
+                sets.by_decider[decider] = (int(n), int(days))
+        return sets
+
+    result: DecisionSets = _memo(scope, "decision_sets", compute)
+    return result
+
+
 # --- Inflow, decisions and the backlog -------------------------------------------------------
 
 
@@ -99,42 +199,28 @@ def flow_by_day(scope: DashboardScope) -> list[DayFlow]:
     """Per WIB day: cases opened, decisions that took effect, cases settled, and the backlog
     at the end of the day (at ``now`` for today)."""
     params = scope.params()
-    opened = dict(
-        sql_rows(
-            f"SELECT {_day_sql('opened_at')} AS day, count(*) FROM moderation_case"
-            " WHERE opened_at >= %(start)s AND opened_at < %(end)s"
-            f"{scope.platform_sql('platform_id')} GROUP BY 1",
-            params,
-        )
-    )
-    decided = dict(
-        sql_rows(
-            f"SELECT {_day_sql('d.decided_at')} AS day, count(*) FROM moderation_decision d"
-            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
-            + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
-            " AND d.approval_state = ANY(%(effective)s)"
-            f"{scope.platform_sql('c.platform_id')} GROUP BY 1",
-            params,
-        )
-    )
-    # Settled: the first of the first effective decision and the close. Cases settled in the
-    # range were opened before its end; a case opened long before is found by either column.
+    platform = scope.platform_sql("platform_id")
+    opened = {row.day: row.opened for row in _case_days(scope) if row.day is not None}
+    decided = _decision_sets(scope).by_day
+    # Settled at the first of the first effective decision and the close: two index-only
+    # range scans, one per column, each keeping the cases where its column came first.
     settled = dict(
         sql_rows(
-            f"SELECT {_day_sql('s.settled_at')}, count(*) FROM ("
-            " SELECT LEAST(first_decided_at, closed_at) AS settled_at FROM moderation_case"
-            " WHERE ((first_decided_at >= %(start)s AND first_decided_at < %(end)s)"
-            "   OR (closed_at >= %(start)s AND closed_at < %(end)s))"
-            f"{scope.platform_sql('platform_id')}"
-            ") s WHERE s.settled_at >= %(start)s AND s.settled_at < %(end)s GROUP BY 1",
+            f"SELECT {_day_sql('t')}, count(*) FROM ("
+            " SELECT first_decided_at AS t FROM moderation_case"
+            " WHERE first_decided_at >= %(start)s AND first_decided_at < %(end)s"
+            f" AND (closed_at IS NULL OR closed_at >= first_decided_at){platform}"
+            " UNION ALL SELECT closed_at FROM moderation_case"
+            " WHERE closed_at >= %(start)s AND closed_at < %(end)s"
+            f" AND (first_decided_at IS NULL OR first_decided_at > closed_at){platform}"
+            ") s GROUP BY 1",
             params,
         )
     )
     (backlog_at_start,) = sql_rows(
         "SELECT count(*) FROM moderation_case WHERE opened_at < %(start)s"
         " AND (first_decided_at IS NULL OR first_decided_at >= %(start)s)"
-        " AND (closed_at IS NULL OR closed_at >= %(start)s)"
-        f"{scope.platform_sql('platform_id')}",
+        f" AND (closed_at IS NULL OR closed_at >= %(start)s){platform}",
         params,
     )[0]
     backlog = int(backlog_at_start)
@@ -172,13 +258,6 @@ class SlaRow:
         return round(100 * self.met / judged, 1) if judged else None
 
 
-_SLA_OUTCOME = (
-    "CASE WHEN LEAST(first_decided_at, closed_at) IS NOT NULL"
-    " THEN (CASE WHEN LEAST(first_decided_at, closed_at) <= due_at THEN 'met' ELSE 'breached' END)"
-    " WHEN due_at < %(now)s THEN 'breached' ELSE 'running' END"
-)
-
-
 def _phases() -> list[ElectionPhase]:
     return list(ElectionPhase.objects.order_by("-starts_on"))
 
@@ -191,42 +270,41 @@ def _phase_of(day: date, phases: list[ElectionPhase]) -> ElectionPhase | None:
 def sla_by_phase(scope: DashboardScope) -> list[SlaRow]:
     """SLA outcomes of the cases opened in the range, by the election phase of the day they
     were opened (cases without a due time are left out)."""
-    rows = sql_rows(
-        f"SELECT {_day_sql('opened_at')} AS day, {_SLA_OUTCOME} AS outcome, count(*)"
-        " FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
-        f" AND due_at IS NOT NULL{scope.platform_sql('platform_id')} GROUP BY 1, 2",
-        scope.params(),
-    )
     phases = _phases()
     by_key: dict[str, SlaRow] = {}
-    order: list[str] = []
-    for day, outcome, count in sorted(rows):
-        phase = _phase_of(day, phases)
+    for day in _case_days(scope):
+        if day.day is None or not (day.met or day.breached or day.running):
+            continue
+        phase = _phase_of(day.day, phases)
         key = str(phase.pk) if phase else "-"
-        if key not in by_key:
-            by_key[key] = SlaRow(key=key, label=phase.name if phase else "")
-            order.append(key)
-        setattr(by_key[key], outcome, getattr(by_key[key], outcome) + int(count))
-    return [by_key[k] for k in order]
+        row = by_key.setdefault(key, SlaRow(key=key, label=phase.name if phase else ""))
+        row.met += day.met
+        row.breached += day.breached
+        row.running += day.running
+    return list(by_key.values())
 
 
 def sla_by_reason(scope: DashboardScope) -> list[SlaRow]:
     """SLA outcomes of the cases opened in the range, by reason (a case with two reasons
     counts under each)."""
     rows = sql_rows(
-        f"SELECT r.reason, {_SLA_OUTCOME} AS outcome, count(*)"
-        " FROM moderation_case c CROSS JOIN LATERAL unnest(c.reasons) AS r(reason)"
-        " WHERE opened_at >= %(start)s AND opened_at < %(end)s AND due_at IS NOT NULL"
-        f"{scope.platform_sql('platform_id')} GROUP BY 1, 2",
+        "SELECT r.reason,"
+        " count(*) FILTER (WHERE settled_at <= due_at),"
+        " count(*) FILTER (WHERE settled_at > due_at OR (settled_at IS NULL"
+        "   AND due_at < %(now)s)),"
+        " count(*) FILTER (WHERE settled_at IS NULL AND due_at >= %(now)s)"
+        " FROM (SELECT reasons, due_at, LEAST(first_decided_at, closed_at) AS settled_at"
+        "   FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
+        f"   AND due_at IS NOT NULL{scope.platform_sql('platform_id')}) c"
+        " CROSS JOIN LATERAL unnest(c.reasons) AS r(reason) GROUP BY 1",
         scope.params(),
     )
-    by_key: dict[str, SlaRow] = {}
-    for reason, outcome, count in rows:
-        row = by_key.setdefault(reason, SlaRow(key=reason, label=reason_label(reason)))
-        setattr(row, outcome, getattr(row, outcome) + int(count))
-    return sorted(
-        by_key.values(), key=lambda r: Reason.values.index(r.key) if r.key in Reason.values else 99
-    )
+    out = [
+        SlaRow(key=r, label=reason_label(r), met=int(m), breached=int(b), running=int(n))
+        for r, m, b, n in rows
+    ]
+    order = {value: i for i, value in enumerate(Reason.values)}
+    return sorted(out, key=lambda row: order.get(row.key, len(order)))
 
 
 def reason_label(value: str) -> str:
@@ -252,23 +330,17 @@ class DecisionTimes:
 def time_to_first_decision(scope: DashboardScope) -> DecisionTimes:
     """Median and 90th percentile over the cases opened in the range that have a first
     decision, overall and by the day they were opened."""
-    rows = sql_rows(
-        f"SELECT {_day_sql('opened_at')} AS day, count(*),"
-        " percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes),"
-        " percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes)"
-        " FROM (SELECT opened_at,"
-        "   EXTRACT(EPOCH FROM (first_decided_at - opened_at)) / 60.0 AS minutes"
-        "   FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
-        f"   AND first_decided_at IS NOT NULL{scope.platform_sql('platform_id')}) t"
-        " GROUP BY GROUPING SETS ((1), ()) ORDER BY 1 NULLS FIRST",
-        scope.params(),
-    )
-    overall = next((r for r in rows if r[0] is None), None)
+    days = _case_days(scope)
+    overall = next((d for d in days if d.day is None), None)
     return DecisionTimes(
-        decided=int(overall[1]) if overall else 0,
-        median_minutes=round1(overall[2]) if overall else None,
-        p90_minutes=round1(overall[3]) if overall else None,
-        by_day=[(r[0], round1(r[2]), round1(r[3])) for r in rows if r[0] is not None],
+        decided=overall.decided if overall else 0,
+        median_minutes=overall.median_minutes if overall else None,
+        p90_minutes=overall.p90_minutes if overall else None,
+        by_day=[
+            (d.day, d.median_minutes, d.p90_minutes)
+            for d in days
+            if d.day is not None and d.decided
+        ],
     )
 
 
@@ -291,19 +363,10 @@ class DecisionCounts:
 
 def decisions_breakdown(scope: DashboardScope) -> DecisionCounts:
     """Decisions that took effect in the range, by action and by category."""
-    rows = sql_rows(
-        "SELECT d.action, d.category, count(*) FROM moderation_decision d"
-        + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
-        + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
-        " AND d.approval_state = ANY(%(effective)s)"
-        f"{scope.platform_sql('c.platform_id')} GROUP BY GROUPING SETS ((1), (2))",
-        scope.params(),
-    )
-    actions = {a: int(n) for a, c, n in rows if a is not None}
-    categories = {c: int(n) for a, c, n in rows if c is not None}
+    sets = _decision_sets(scope)
     return DecisionCounts(
-        by_action=[(a, actions[a]) for a in Action.values if a in actions],
-        by_category=sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
+        by_action=[(a, sets.by_action[a]) for a in Action.values if a in sets.by_action],
+        by_category=sorted(sets.by_category.items(), key=lambda kv: (-kv[1], kv[0])),
     )
 
 
@@ -318,27 +381,19 @@ class ModeratorThroughput:
 def moderator_throughput(scope: DashboardScope) -> list[ModeratorThroughput]:
     """Decisions that took effect in the range per person who recorded them (the busiest
     ``TOP_MODERATORS``), and per day on which they decided at all."""
-    rows = sql_rows(
-        f"SELECT d.decided_by_id, count(*), count(DISTINCT {_day_sql('d.decided_at')})"
-        " FROM moderation_decision d"
-        + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
-        + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
-        " AND d.approval_state = ANY(%(effective)s)"
-        f"{scope.platform_sql('c.platform_id')}"
-        " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %(top)s",
-        {**scope.params(), "top": TOP_MODERATORS},
-    )
-    users = User.objects.in_bulk([r[0] for r in rows])
+    busiest = sorted(_decision_sets(scope).by_decider.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    busiest = busiest[:TOP_MODERATORS]
+    users = User.objects.in_bulk([user_id for user_id, _n in busiest])
     out = []
-    for user_id, count, days in rows:
+    for user_id, (count, days) in busiest:
         user = users.get(user_id)
         name = (user.get_full_name() or user.username) if user else f"#{user_id}"
         out.append(
             ModeratorThroughput(
                 user_id=user_id,
                 name=name,
-                decisions=int(count),
-                per_active_day=round(int(count) / max(int(days), 1), 1),
+                decisions=count,
+                per_active_day=round(count / max(days, 1), 1),
             )
         )
     return out
@@ -358,25 +413,14 @@ def clarifications_and_labels(scope: DashboardScope) -> list[ClarificationDay]:
     """Per day: clarification versions KPU published (every platform: clarifications are
     KPU's, not a platform's) and cases labelled with one (a label decision that took effect;
     a case labelled twice in a day counts once)."""
-    params = scope.params()
     published = dict(
         sql_rows(
             f"SELECT {_day_sql('published_at')}, count(*) FROM moderation_clarificationversion"
             " WHERE published_at >= %(start)s AND published_at < %(end)s GROUP BY 1",
-            params,
+            scope.params(),
         )
     )
-    labelled = dict(
-        sql_rows(
-            f"SELECT {_day_sql('d.decided_at')}, count(DISTINCT d.case_id)"
-            " FROM moderation_decision d"
-            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
-            + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
-            " AND d.approval_state = ANY(%(effective)s) AND d.action = 'label'"
-            f"{scope.platform_sql('c.platform_id')} GROUP BY 1",
-            params,
-        )
-    )
+    labelled = _decision_sets(scope).labelled_by_day
     today = scope.now.astimezone(WIB).date()
     return [
         ClarificationDay(

@@ -85,40 +85,29 @@ class SubjectEnforcement:
 
 
 def neutrality_by_subject(scope: DashboardScope) -> dict[str, list[SubjectEnforcement]]:
-    """Per active pair, party and candidate (kind -> rows in ballot order): cases concerning
-    it opened in the range, flags received in the range on its cases, removals and labels that
-    took effect in the range, and the median minutes to first decision of its cases opened in
-    the range."""
+    """Per active pair, party and candidate (kind -> rows in ballot order): the cases
+    concerning it opened in the range, the flags on those cases, their median minutes to first
+    decision; and the removals and labels that took effect in the range on its cases."""
     params = scope.params()
     platform = scope.platform_sql("c.platform_id")
     cases = {
-        s: (int(n), round1(m))
-        for s, n, m in sql_rows(
-            "SELECT cs.subject_id, count(*), percentile_cont(0.5) WITHIN GROUP"
-            " (ORDER BY EXTRACT(EPOCH FROM (c.first_decided_at - c.opened_at)) / 60.0)"
-            " FROM moderation_casesubject cs JOIN moderation_case c ON c.id = cs.case_id"
+        s: (int(n), int(f or 0), round1(m))
+        for s, n, f, m in sql_rows(
+            "SELECT cs.subject_id, count(*), sum(c.flag_count), percentile_cont(0.5)"
+            " WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (c.first_decided_at - c.opened_at)) / 60.0)"
+            " FROM moderation_case c JOIN moderation_casesubject cs ON cs.case_id = c.id"
             f" WHERE c.opened_at >= %(start)s AND c.opened_at < %(end)s{platform}"
             " GROUP BY 1",
             params,
         )
     }
-    flags = dict(
-        sql_rows(
-            "SELECT cs.subject_id, count(*) FROM moderation_casesubject cs"
-            " JOIN moderation_case c ON c.id = cs.case_id"
-            " JOIN moderation_flag f ON f.case_id = c.id"
-            f" WHERE f.received_at >= %(start)s AND f.received_at < %(end)s{platform}"
-            " GROUP BY 1",
-            params,
-        )
-    )
     enforced: dict[tuple[int, str], int] = {
         (s, a): int(n)
         for s, a, n in sql_rows(
-            "SELECT cs.subject_id, d.action, count(*) FROM moderation_casesubject cs"
-            " JOIN moderation_case c ON c.id = cs.case_id"
-            " JOIN moderation_decision d ON d.case_id = c.id"
-            " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+            "SELECT cs.subject_id, d.action, count(*) FROM moderation_decision d"
+            " JOIN moderation_casesubject cs ON cs.case_id = d.case_id"
+            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
+            + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
             " AND d.approval_state = ANY(%(effective)s) AND d.action IN ('remove', 'label')"
             f"{platform} GROUP BY 1, 2",
             params,
@@ -126,14 +115,14 @@ def neutrality_by_subject(scope: DashboardScope) -> dict[str, list[SubjectEnforc
     }
     out: dict[str, list[SubjectEnforcement]] = {k: [] for k in SubjectKind.values}
     for subject in electoral_subjects_active():
-        n_cases, median = cases.get(subject.pk, (0, None))
+        n_cases, n_flags, median = cases.get(subject.pk, (0, 0, None))
         out[subject.kind].append(
             SubjectEnforcement(
                 subject_id=subject.pk,
                 kind=subject.kind,
                 label=str(subject),
                 cases=n_cases,
-                flags=int(flags.get(subject.pk, 0)),
+                flags=n_flags,
                 removals=enforced.get((subject.pk, "remove"), 0),
                 labels=enforced.get((subject.pk, "label"), 0),
                 median_minutes=median,

@@ -92,7 +92,10 @@ def dataset(tiktok, other_platform, electoral_subjects):
             due_at=None if i % 17 == 0 else opened + timedelta(minutes=rng.randrange(30, 900)),
         )
         cases.append(case)
-        for j in range(rng.randrange(1, 4)):
+        flags = rng.randrange(1, 4)
+        case.flag_count = flags
+        case.save(update_fields=["flag_count"])
+        for j in range(flags):
             FlagFactory(
                 case=case,
                 reason=case.reasons[0],
@@ -434,7 +437,7 @@ def test_neutrality_matches_sql(dataset):
                 "SELECT count(*) FROM moderation_flag f JOIN moderation_case c ON c.id = f.case_id"
                 " WHERE c.id IN (SELECT case_id FROM moderation_casesubject"
                 " WHERE subject_id = %(s)s)"
-                f" AND f.received_at >= %(start)s AND f.received_at < %(end)s{p}",
+                f" AND c.opened_at >= %(start)s AND c.opened_at < %(end)s{p}",
                 params,
             )[0][0]
             removals, labels = q(
