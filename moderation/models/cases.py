@@ -122,14 +122,20 @@ class Case(models.Model):
             models.Index(
                 fields=["first_decided_at"],
                 name="case_first_decided_dashboard",
-                include=["platform", "closed_at"],
+                include=["platform", "closed_at", "opened_at"],
                 condition=models.Q(first_decided_at__isnull=False),
             ),
             models.Index(
                 fields=["closed_at"],
                 name="case_closed_dashboard",
-                include=["platform", "first_decided_at"],
+                include=["platform", "first_decided_at", "opened_at"],
                 condition=models.Q(closed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["opened_at"],
+                name="case_unsettled_dashboard",
+                include=["platform"],
+                condition=models.Q(first_decided_at__isnull=True, closed_at__isnull=True),
             ),
         ]
 

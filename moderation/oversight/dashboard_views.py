@@ -215,8 +215,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "query": query,
         "platform_name": form.platform_name(),
-        "sections": [_section(name, scope, query) for name in SECTIONS],
     }
+    with figures.dashboard_reads():
+        context["sections"] = [_section(name, scope, query) for name in SECTIONS]
     return render(request, "moderation/oversight/dashboard.html", context)
 
 
@@ -242,7 +243,8 @@ def dashboard_section(request: HttpRequest, name: str) -> HttpResponse:
         return render(
             request, "moderation/oversight/dashboard/_errors.html", {"form": form}, status=400
         )
-    section = _section(name, form.scope(), _query(form))
+    with figures.dashboard_reads():
+        section = _section(name, form.scope(), _query(form))
     return render(request, "moderation/oversight/dashboard/_section.html", {"section": section})
 
 
