@@ -7,12 +7,15 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -184,14 +187,35 @@ SECTIONS: dict[str, Callable[[DashboardScope], dict[str, Any]]] = {
 }
 
 
-def _section(name: str, scope: DashboardScope, query: str) -> dict[str, Any]:
+def _section(name: str, scope: DashboardScope, query: str, generation: str) -> dict[str, Any]:
+    """One section's numbers and charts. Shared for ``DASHBOARD_CACHE_SECONDS`` (30, the
+    polling interval) between everyone who reads the same range, platforms and language while
+    no counted row is added (``data_generation``); 0 turns the cache off."""
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 30)
+    key = ":".join(
+        [
+            "dashboard",
+            name,
+            scope.since.isoformat(),
+            scope.until.isoformat(),
+            ",".join(map(str, scope.platform_ids)) if scope.platform_ids is not None else "*",
+            str(scope.is_live),
+            get_language() or "",
+            generation,
+        ]
+    )
+    figures_of = cache.get(key) if seconds else None
+    if figures_of is None:
+        figures_of = SECTIONS[name](scope)
+        if seconds:
+            cache.set(key, figures_of, seconds)
     return {
         "name": name,
         "template": SECTION_TEMPLATE.format(name=name),
         "scope": scope,
         "live": scope.is_live,
         "poll_url": f"{reverse('dashboard_section', args=[name])}?{query}",
-        **SECTIONS[name](scope),
+        **figures_of,
     }
 
 
@@ -217,7 +241,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "platform_name": form.platform_name(),
     }
     with figures.dashboard_reads():
-        context["sections"] = [_section(name, scope, query) for name in SECTIONS]
+        generation = figures.data_generation()
+        context["sections"] = [_section(name, scope, query, generation) for name in SECTIONS]
     return render(request, "moderation/oversight/dashboard.html", context)
 
 
@@ -244,7 +269,7 @@ def dashboard_section(request: HttpRequest, name: str) -> HttpResponse:
             request, "moderation/oversight/dashboard/_errors.html", {"form": form}, status=400
         )
     with figures.dashboard_reads():
-        section = _section(name, form.scope(), _query(form))
+        section = _section(name, form.scope(), _query(form), figures.data_generation())
     return render(request, "moderation/oversight/dashboard/_section.html", {"section": section})
 
 

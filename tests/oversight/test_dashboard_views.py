@@ -4,9 +4,12 @@ page's neutrality form: who may, what they see, and bad input (a 400 that says w
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from moderation.choices import Action, AuditAction, Ground, Reason, Role
@@ -373,3 +376,24 @@ def test_neutrality_section_shows_pairs_and_parties(
     html = signed_in(kpu_supervisor).get(URL + "sections/neutrality/").content.decode()
     assert "01 Anies" in html
     assert "24 Ummat" in html
+
+
+def test_sections_are_shared_for_30_seconds_until_a_row_is_added(kpu_supervisor, tiktok, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 30
+    client = signed_in(kpu_supervisor)
+    params = {"since": "2023-01-01", "until": "2023-01-31"}
+    decided_case(tiktok)  # outside the range: only the generation matters here
+    first = client.get(URL + "sections/decisions/", params)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(URL + "sections/decisions/", params)
+    assert again.content == first.content
+    assert not [q for q in queries.captured_queries if "GROUPING(" in q["sql"]]  # from cache
+    # A new decision in the range changes the generation: the next poll shows it.
+    case = decided_case(tiktok)
+    DecisionFactory(
+        case=case,
+        action=Action.REMOVE,
+        decided_at=datetime(2023, 1, 15, 9, tzinfo=ZoneInfo("Asia/Jakarta")),  # in the range
+    )
+    assert "(1)" in client.get(URL + "sections/decisions/", params).content.decode()
