@@ -217,6 +217,14 @@ class PhaseKind(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
+class SubjectKind(models.TextChoices):
+    """What a case's content can concern, for the neutrality view."""
+
+    CANDIDATE_PAIR = "candidate_pair", _("Pasangan calon")
+    PARTY = "party", _("Partai politik")
+    CANDIDATE = "candidate", _("Calon")
+
+
 class RawEventStatus(models.TextChoices):
     RECEIVED = "received", _("Diterima")
     PROCESSED = "processed", _("Diproses")
@@ -306,6 +314,10 @@ class AuditAction(models.TextChoices):
     ADMIN_CHANGE = "admin.change", _("Diubah lewat admin")
     ADMIN_DELETE = "admin.delete", _("Dihapus lewat admin")
     AUDIT_EXPORT = "audit.export", _("Log audit diekspor")
+    CASE_SUBJECTS_SET = "case.subjects_set", _("Peserta pemilu pada kasus diubah")
+    ELECTORAL_SUBJECT_SAVE = "electoral_subject.save", _("Peserta pemilu disimpan")
+    ELECTORAL_SUBJECT_DELETE = "electoral_subject.delete", _("Peserta pemilu dihapus")
+    TRANSPARENCY_EXPORT = "transparency.export", _("Pernyataan alasan diekspor")
 
 
 class AuditExportFormat(models.TextChoices):

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("moderation.outbound.urls")),
     path("", include("moderation.oversight.urls")),
     path("", include("moderation.oversight.audit_urls")),
+    path("", include("moderation.oversight.dashboard_urls")),
     path("", include("moderation.review.urls")),
 ]

@@ -17,6 +17,7 @@ from moderation.administration.configuration import (
 from moderation.errors import InvalidInput, ModerationError
 from moderation.models import (
     ElectionPhase,
+    ElectoralSubject,
     Queue,
     SlaTarget,
     TuningParameter,
@@ -73,6 +74,16 @@ class ElectionPhaseAdmin(PolicyAdmin):
     list_display = ["name", "election", "kind", "starts_on", "ends_on"]
     list_filter = ["election", "kind"]
     search_fields = ["name", "election"]
+
+
+@admin.register(ElectoralSubject)
+class ElectoralSubjectAdmin(PolicyAdmin):
+    """Candidate pairs, parties and candidates a case can concern (the neutrality view)."""
+
+    list_display = ["__str__", "name", "kind", "election", "parent", "active"]
+    list_filter = ["election", "kind", "active"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["parent"]
 
 
 @admin.register(SlaTarget)

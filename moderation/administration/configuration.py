@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from moderation.choices import AuditAction
 from moderation.errors import InvalidInput, NotPermitted
 from moderation.intake.policy import ingest_policy_forget
-from moderation.models import ElectionPhase, SlaTarget, TuningParameter, User
+from moderation.models import ElectionPhase, ElectoralSubject, SlaTarget, TuningParameter, User
 from moderation.oversight.audit import audit_record, snapshot
 from moderation.permissions import is_administrator
 from moderation.policy import tuning_values_forget
@@ -43,6 +43,12 @@ CONFIGURABLE: dict[type[models.Model], Configurable] = {
     ),
     TuningParameter: Configurable(
         ("key", "value", "description"), AuditAction.TUNING_SAVE, AuditAction.TUNING_DELETE
+    ),
+    # The candidate pairs, parties and candidates of the neutrality view.
+    ElectoralSubject: Configurable(
+        ("election", "kind", "ballot_number", "name", "short_name", "parent", "active"),
+        AuditAction.ELECTORAL_SUBJECT_SAVE,
+        AuditAction.ELECTORAL_SUBJECT_DELETE,
     ),
 }
 

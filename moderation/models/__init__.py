@@ -6,6 +6,7 @@ from moderation.models.cases import Case
 from moderation.models.clarifications import CaseClarification, Clarification, ClarificationVersion
 from moderation.models.content import CaptionWords, Flag, RawEvent, Video
 from moderation.models.decisions import Appeal, Decision
+from moderation.models.neutrality import CaseSubject, ElectoralSubject
 from moderation.models.notifications import EmailDelivery, Notification, NotificationPreference
 from moderation.models.outbox import OutboundDelivery, new_webhook_id
 from moderation.models.platforms import Platform, PlatformSecret, mask_secret
@@ -19,10 +20,12 @@ __all__ = [
     "CaptionWords",
     "Case",
     "CaseClarification",
+    "CaseSubject",
     "Clarification",
     "ClarificationVersion",
     "Decision",
     "ElectionPhase",
+    "ElectoralSubject",
     "EmailDelivery",
     "Flag",
     "Notification",

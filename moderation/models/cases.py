@@ -50,6 +50,10 @@ class Case(models.Model):
     opened_at = models.DateTimeField()
     last_flag_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When the first decision that took effect (not held, or held and approved) was recorded.
+    # Kept by the decision_first_on_case trigger on Decision (never written by code), so the
+    # dashboards read time to first decision, SLA and backlog from this table alone.
+    first_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,6 +103,39 @@ class Case(models.Model):
                 fields=["opened_at", "id"],
                 name="case_open_by_age",
                 condition=models.Q(status__in=OPEN_CASE_STATUSES),
+            ),
+            # The oversight dashboards: every case figure is a range over opened_at, read
+            # from the index alone (bench/results/dashboard.md).
+            models.Index(
+                fields=["opened_at"],
+                name="case_opened_dashboard",
+                include=[
+                    "platform",
+                    "due_at",
+                    "first_decided_at",
+                    "closed_at",
+                    "flag_count",
+                    "reasons",
+                ],
+            ),
+            # ... and the cases settled (first decided or closed) in a range, for the backlog.
+            models.Index(
+                fields=["first_decided_at"],
+                name="case_first_decided_dashboard",
+                include=["platform", "closed_at", "opened_at"],
+                condition=models.Q(first_decided_at__isnull=False),
+            ),
+            models.Index(
+                fields=["closed_at"],
+                name="case_closed_dashboard",
+                include=["platform", "first_decided_at", "opened_at"],
+                condition=models.Q(closed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["opened_at"],
+                name="case_unsettled_dashboard",
+                include=["platform"],
+                condition=models.Q(first_decided_at__isnull=True, closed_at__isnull=True),
             ),
         ]
 

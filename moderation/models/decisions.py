@@ -81,10 +81,30 @@ class Decision(models.Model):
                 fields=["decided_at"],
                 name="decision_pending_approval",
                 condition=models.Q(approval_state="pending"),
-            )
+            ),
+            # The oversight dashboards: decisions that took effect, by when they were recorded.
+            models.Index(
+                fields=["decided_at"],
+                name="decision_effective_dashboard",
+                include=["case", "action", "category", "decided_by"],
+                condition=models.Q(approval_state__in=["not_required", "approved"]),
+            ),
         ]
         triggers = [
             pgtrigger.ReadOnly(name="decision_immutable", exclude=APPROVAL_FIELDS),
+            # Case.first_decided_at: the first decision that took effect on the case.
+            pgtrigger.Trigger(
+                name="decision_first_on_case",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("approval_state"),
+                condition=pgtrigger.Q(new__approval_state__in=["not_required", "approved"]),
+                func=(
+                    "UPDATE moderation_case SET first_decided_at = NEW.decided_at"
+                    " WHERE id = NEW.case_id"
+                    " AND (first_decided_at IS NULL OR first_decided_at > NEW.decided_at);"
+                    " RETURN NULL;"
+                ),
+            ),
             pgtrigger.Protect(name="decision_no_delete", operation=pgtrigger.Delete),
         ]
 

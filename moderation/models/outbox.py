@@ -45,6 +45,12 @@ class OutboundDelivery(models.Model):
                 condition=models.Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
             ),
             models.Index(fields=["platform", "status"], name="delivery_platform_status"),
+            # Callback health on the oversight dashboard: what was written in a range.
+            models.Index(
+                fields=["created_at"],
+                name="delivery_created_dashboard",
+                include=["platform", "status"],
+            ),
         ]
 
     def __str__(self) -> str:

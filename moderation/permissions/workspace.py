@@ -124,6 +124,20 @@ def audit_events_visible_q(user: User) -> Q:
     )
 
 
+def can_read_dashboard(user: User) -> bool:
+    """The oversight dashboards, the neutrality view and the statement-of-reasons export:
+    supervisors and administrators of KPU, Bawaslu and the platforms (a platform's own see
+    their platform only: ``dashboard_platforms``)."""
+    return bool(user.is_authenticated and user.is_active and is_supervisor(user))
+
+
+def dashboard_platforms(user: User) -> QuerySet[Platform]:
+    """The platforms a dashboard reader may filter by (and whose numbers they see)."""
+    if not can_read_dashboard(user):
+        return Platform.objects.none()
+    return Platform.objects.filter(in_scope_q(user, "pk")).order_by("name")
+
+
 def can_operate_callbacks(user: User) -> bool:
     """Supervisors and administrators watch callbacks (each on the platforms they may)."""
     return bool(

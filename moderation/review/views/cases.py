@@ -25,6 +25,8 @@ from moderation.errors import (
     StaleVersion,
 )
 from moderation.models import Case, Queue, User
+from moderation.oversight.dashboard_forms import CaseSubjectsForm
+from moderation.oversight.neutrality import case_subject_ids
 from moderation.permissions import can_work_case, case_actions
 from moderation.review.cases import case_escalate_to_kpu
 from moderation.review.claims import (
@@ -177,6 +179,10 @@ def _case_context(
         "rating_labels": {value: str(label) for value, label in ClarificationRating.choices},
         # The hoax wave this case belongs to, if it repeats a case decided with a clarification.
         "wave": case_wave(user=user, case=case),
+        # Which candidate pairs, parties or candidates the content concerns (neutrality).
+        "subjects_form": CaseSubjectsForm(initial={"subjects": case_subject_ids(case)})
+        if can_work_case(user, case)
+        else None,
     }
     context.update(extra)
     return context

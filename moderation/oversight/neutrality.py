@@ -1,0 +1,140 @@
+# ruff: noqa: S608 - the SQL is built from constant fragments; every value is a bound parameter.
+"""Neutrality: which candidate pair, party or candidate a case's content concerns (set by a
+moderator or supervisor on the case page, audited), and enforcement per pair and party side by
+side, so supervisors can show that it was even-handed."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from moderation.choices import AuditAction, SubjectKind
+from moderation.errors import InvalidInput
+from moderation.models import Case, CaseSubject, ElectoralSubject, User
+from moderation.oversight.audit import audit_record
+from moderation.oversight.dashboard import DashboardScope, round1, sql_rows
+from moderation.permissions import require_workable
+
+
+def electoral_subjects_active() -> QuerySet[ElectoralSubject]:
+    """What the case page offers: pairs first, then parties, then candidates."""
+    return ElectoralSubject.objects.filter(active=True).order_by("kind", "ballot_number", "name")
+
+
+def case_subject_ids(case: Case) -> list[int]:
+    return sorted(CaseSubject.objects.filter(case=case).values_list("subject_id", flat=True))
+
+
+def case_subjects_set(
+    *, case: Case, user: User, subject_ids: Iterable[int], now: datetime | None = None
+) -> list[int]:
+    """Record which pairs, parties or candidates the case's content concerns (replacing what
+    was recorded). Anyone who may work the case's platform may; audited with before and after.
+    Returns the subject ids now recorded."""
+    now = now or timezone.now()
+    wanted = sorted(set(subject_ids))
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=case.pk)
+        require_workable(user, case)
+        known = set(
+            ElectoralSubject.objects.filter(pk__in=wanted, active=True).values_list("pk", flat=True)
+        )
+        if unknown := [pk for pk in wanted if pk not in known]:
+            raise InvalidInput.of(
+                {
+                    "subjects": _("Peserta pemilu tidak dikenal: %(ids)s.")
+                    % {"ids": ", ".join(map(str, unknown))}
+                }
+            )
+        before = case_subject_ids(case)
+        if before == wanted:
+            return before
+        CaseSubject.objects.filter(case=case).exclude(subject_id__in=wanted).delete()
+        CaseSubject.objects.bulk_create(
+            [
+                CaseSubject(case=case, subject_id=pk, tagged_by=user, tagged_at=now)
+                for pk in wanted
+                if pk not in before
+            ]
+        )
+        audit_record(
+            action=AuditAction.CASE_SUBJECTS_SET,
+            obj=case,
+            case=case,
+            actor=user,
+            before={"subjects": before},
+            after={"subjects": wanted},
+        )
+    return wanted
+
+
+@dataclass
+class SubjectEnforcement:
+    subject_id: int
+    kind: str
+    label: str
+    cases: int = 0
+    flags: int = 0
+    removals: int = 0
+    labels: int = 0
+    median_minutes: float | None = None
+
+
+def neutrality_by_subject(scope: DashboardScope) -> dict[str, list[SubjectEnforcement]]:
+    """Per active pair, party and candidate (kind -> rows in ballot order): the cases
+    concerning it opened in the range, the flags on those cases, their median minutes to first
+    decision; and the removals and labels that took effect in the range on its cases."""
+    params = scope.params()
+    platform = scope.platform_sql("c.platform_id")
+    cases = {
+        s: (int(n), int(f or 0), round1(m))
+        for s, n, f, m in sql_rows(
+            "SELECT cs.subject_id, count(*), sum(c.flag_count), percentile_cont(0.5)"
+            " WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (c.first_decided_at - c.opened_at)) / 60.0)"
+            " FROM moderation_case c JOIN moderation_casesubject cs ON cs.case_id = c.id"
+            f" WHERE c.opened_at >= %(start)s AND c.opened_at < %(end)s{platform}"
+            " GROUP BY 1",
+            params,
+        )
+    }
+    enforced: dict[tuple[int, str], int] = {
+        (s, a): int(n)
+        for s, a, n in sql_rows(
+            "SELECT cs.subject_id, d.action, count(*) FROM moderation_decision d"
+            " JOIN moderation_casesubject cs ON cs.case_id = d.case_id"
+            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
+            + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+            " AND d.approval_state = ANY(%(effective)s) AND d.action IN ('remove', 'label')"
+            f"{platform} GROUP BY 1, 2",
+            params,
+        )
+    }
+    out: dict[str, list[SubjectEnforcement]] = {k: [] for k in SubjectKind.values}
+    for subject in electoral_subjects_active():
+        n_cases, n_flags, median = cases.get(subject.pk, (0, 0, None))
+        out[subject.kind].append(
+            SubjectEnforcement(
+                subject_id=subject.pk,
+                kind=subject.kind,
+                label=str(subject),
+                cases=n_cases,
+                flags=n_flags,
+                removals=enforced.get((subject.pk, "remove"), 0),
+                labels=enforced.get((subject.pk, "label"), 0),
+                median_minutes=median,
+            )
+        )
+    return out
+
+
+__all__ = [
+    "SubjectEnforcement",
+    "case_subject_ids",
+    "case_subjects_set",
+    "electoral_subjects_active",
+    "neutrality_by_subject",
+]
