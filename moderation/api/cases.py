@@ -7,6 +7,7 @@ one problem+json handler in api/errors.py.
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -94,6 +95,7 @@ class CaseClaim(APIView):
     permission_classes = [IsSaringStaff]
 
     @extend_schema(tags=["cases"], request=None, responses={200: CaseDetailSerializer, **ERRORS})
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Claim a case (a lease of LEASE_MINUTES). 409 when someone else holds it."""
         case = case_for_user(user=request_user(request), case_id=pk)
@@ -107,6 +109,7 @@ class CaseRelease(APIView):
     @extend_schema(
         tags=["cases"], request=ReleaseSerializer, responses={200: CaseDetailSerializer, **ERRORS}
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Give the case back to its queue; with a ``reason`` it is recorded as a skip."""
         body = ReleaseSerializer(data=request.data)
@@ -133,6 +136,7 @@ class CaseClaimNext(APIView):
             **ERRORS,
         },
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request) -> Response:
         """The highest-priority unclaimed case you may work (of ``queue`` if given), claimed
         with SKIP LOCKED: concurrent callers never get the same case. 204 when none is left."""
@@ -156,6 +160,7 @@ class CaseDecisionCreate(APIView):
         request=DecisionCreateSerializer,
         responses={201: DecisionSerializer, **ERRORS},
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Record a decision on a case you hold. ``version`` must be the case version you saw;
         a stale one is a 409 problem (``/problems/stale-version``) and nothing is written.
@@ -192,6 +197,7 @@ class CaseClarificationAttach(APIView):
         request=AttachSerializer,
         responses={201: AttachedClarificationSerializer, **ERRORS},
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Attach a published clarification. A case awaiting clarification returns to the
         queue."""

@@ -1,6 +1,6 @@
 """Template helpers for the workspace: WIB times, SLA countdowns, ages, reach, role names."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import template
@@ -25,6 +25,15 @@ def _duration(delta: timedelta) -> str:
     return _("%(m)s m") % {"m": mins}
 
 
+def _local(value: datetime) -> tuple[datetime, str]:
+    """The value in WIB, or in UTC when WIB would leave the calendar (a stored year-9999 date
+    from before the webhook's date window): a page never fails on a stored date."""
+    try:
+        return timezone.localtime(value), "WIB"
+    except (OverflowError, ValueError):
+        return value.astimezone(UTC), "UTC"
+
+
 @register.filter
 def wib(value: datetime | None, fmt: str = "j M Y H:i") -> str:
     """A datetime in WIB (Asia/Jakarta), with the zone named."""
@@ -32,7 +41,8 @@ def wib(value: datetime | None, fmt: str = "j M Y H:i") -> str:
         return "—"
     from django.utils.dateformat import format as date_format
 
-    return f"{date_format(timezone.localtime(value), fmt)} WIB"
+    local, zone = _local(value)
+    return f"{date_format(local, fmt)} {zone}"
 
 
 @register.filter
