@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from django.views.decorators.csp import csp_override
 from django.views.generic import RedirectView
-from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from moderation import health
+from moderation.admin.site import SaringOTPAdminSite
 from moderation.intake.views import webhook_receive
 from moderation.oversight import views as views_notifications
 
@@ -26,7 +26,7 @@ def api_docs_page(view_class: type[SpectacularSwaggerView]) -> Callable:
 
 
 if settings.ADMIN_REQUIRE_OTP:
-    admin.site.__class__ = OTPAdminSite
+    admin.site.__class__ = SaringOTPAdminSite
 
 urlpatterns = [
     # Platform webhooks (contract §2), first: the busiest URL is resolved without trying the
