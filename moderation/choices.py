@@ -292,6 +292,9 @@ class AuditAction(models.TextChoices):
     TUNING_SAVE = "tuning.save", _("Parameter penyetelan disimpan")
     TUNING_DELETE = "tuning.delete", _("Parameter penyetelan dihapus")
     VIDEO_POLITICAL_AUTHOR = "video.political_author", _("Status akun politik video diubah")
+    USER_ADD = "user.add", _("Pengguna ditambahkan")
+    USER_DISABLE = "user.disable", _("Pengguna dinonaktifkan")
+    USER_OTP_RESET = "user.otp_reset", _("Faktor kedua pengguna diatur ulang")
 
 
 class SkipReason(models.TextChoices):
