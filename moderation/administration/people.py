@@ -17,7 +17,6 @@ from moderation.errors import Conflict, InvalidInput, NotFound
 from moderation.models import Organisation, User
 from moderation.oversight.audit import audit_record
 
-
 # Django's own username rule (UnicodeUsernameValidator), at most 150 characters.
 _USERNAME = re.compile(r"[\w.@+-]{1,150}")
 
