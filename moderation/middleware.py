@@ -1,7 +1,9 @@
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 
@@ -12,9 +14,31 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the reverse proxy, REMOTE_ADDR is set by gunicorn from the proxy; we do not trust
-    # X-Forwarded-For here because a client could forge it into the audit log.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for the audit log, the security log and the sign-in lockout.
+
+    With TRUSTED_PROXY_COUNT = 0 (nothing in front of gunicorn) it is REMOTE_ADDR. Behind N
+    trusted reverse proxies, each appending the address it received from to X-Forwarded-For,
+    it is the N-th entry from the right: the address our outermost proxy saw. Entries further
+    left are whatever the client sent and are never trusted, so a client cannot choose its
+    address. A header with fewer entries than proxies (a request that bypassed them) or a
+    malformed entry falls back to REMOTE_ADDR.
+
+    Our own rule rather than django-ipware's ``proxy_count``: ipware counts the hops in the
+    header differently (its count 0 means one proxy) and, strict, gives up on a client that
+    sends its own X-Forwarded-For; axes calls this function (AXES_CLIENT_IP_CALLABLE).
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if len(hops) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
 
 
 class RequestIdMiddleware:

@@ -146,8 +146,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+# Locked out: this account from this client address, for the cool-off after the last failure.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Failures are kept: a success neither wipes the count nor the failure log.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "moderation.accounts.lockout.lockout_response"
+# The client address, for the lockout and the audit log alike: behind TRUSTED_PROXY_COUNT
+# reverse proxies (each appending to X-Forwarded-For), the address the outermost one saw.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "moderation.middleware.client_ip"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # The Django admin (users, platforms, calendar) asks for a one-time password in production.
 # Bootstrap the first administrator's device with `manage.py addstatictoken <username>`, then
