@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "moderation.middleware.PrivateAnswersMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "moderation.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -162,6 +163,13 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # add a TOTP device in the admin.
 ADMIN_REQUIRE_OTP = env.bool("ADMIN_REQUIRE_OTP", default=not DEV)
 OTP_TOTP_ISSUER = "Saring"
+# The workspace asks these roles for a TOTP code at every sign-in (superusers too); with
+# OTP_REQUIRED_FOR_ALL_ROLES, every staff member. docs/security.md.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["supervisor", "administrator"])
+OTP_REQUIRED_FOR_ALL_ROLES = env.bool("OTP_REQUIRED_FOR_ALL_ROLES", default=False)
+# API tokens of those roles expire this many hours after they were made (a new one in the
+# admin); other roles' tokens do not expire (user_disable revokes them).
+SECOND_FACTOR_ROLE_TOKEN_HOURS = env.int("SECOND_FACTOR_ROLE_TOKEN_HOURS", default=12)
 
 # --- Internationalisation: Bahasa Indonesia first, times in WIB ---------------------------------
 LANGUAGE_CODE = "id"
@@ -214,7 +222,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "moderation.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

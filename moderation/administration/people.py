@@ -10,6 +10,8 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from moderation.choices import ActorKind, AuditAction, Role
@@ -96,18 +98,44 @@ def user_disable(*, username: str, actor: User | None = None) -> UserDisabled:
         user.is_active = False
         user.save(update_fields=["is_active"])
         tokens, _by_model = Token.objects.filter(user=user).delete()
-        ended = [
-            session.pk
-            for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-            if session.get_decoded().get("_auth_user_id") == str(user.pk)
-        ]
-        Session.objects.filter(pk__in=ended).delete()
+        ended = _sessions_end(user)
         audit_record(
             action=AuditAction.USER_DISABLE,
             obj=user,
             actor=actor,
             actor_kind=None if actor else ActorKind.SYSTEM,
             before={"is_active": True},
-            after={"is_active": False, "sessions_ended": len(ended), "tokens_revoked": tokens},
+            after={"is_active": False, "sessions_ended": ended, "tokens_revoked": tokens},
         )
-    return UserDisabled(user=user, sessions_ended=len(ended), tokens_revoked=tokens)
+    return UserDisabled(user=user, sessions_ended=ended, tokens_revoked=tokens)
+
+
+def user_second_factor_reset(*, user: User, actor: User | None = None) -> int:
+    """An administrator's reset of a user's second factor (a lost phone): the authenticator and
+    the recovery codes are removed and the user's sessions end, so the next sign-in enrols a
+    new authenticator. Returns the number of devices removed."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        removed = 0
+        for model in (TOTPDevice, StaticDevice):
+            count, _by_model = model.objects.filter(user=user).delete()
+            removed += count
+        ended = _sessions_end(user)
+        audit_record(
+            action=AuditAction.USER_OTP_RESET,
+            obj=user,
+            actor=actor,
+            actor_kind=None if actor else ActorKind.SYSTEM,
+            after={"devices_removed": removed, "sessions_ended": ended},
+        )
+    return removed
+
+
+def _sessions_end(user: User) -> int:
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)

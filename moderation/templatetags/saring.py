@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from moderation.accounts.second_factor import second_factor_required
 from moderation.choices import AuditAction, CaseStatus, PrioritySignal, Reason, Role
 from moderation.priority import humanise_count
 
@@ -164,6 +165,9 @@ def workspace_roles(user: Any) -> dict[str, bool]:
 
     if not getattr(user, "is_authenticated", False):
         return {}
+    verified = getattr(user, "is_verified", None)  # set by django-otp's middleware
+    if verified is not None and not verified() and second_factor_required(user):
+        return {}  # signed in with the password only: nothing to navigate to yet
     return {
         "staff": is_staff_member(user),
         "supervisor": is_supervisor(user),
