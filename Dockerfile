@@ -35,4 +35,4 @@ RUN useradd --system --uid 10001 --no-create-home --home-dir /app saring \
 USER saring
 
 EXPOSE 8000
-CMD ["gunicorn", "pemilu.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "pemilu.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--limit-request-line", "8190", "--limit-request-field_size", "16380", "--access-logfile", "-"]

@@ -318,6 +318,9 @@ class AuditAction(models.TextChoices):
     ELECTORAL_SUBJECT_SAVE = "electoral_subject.save", _("Peserta pemilu disimpan")
     ELECTORAL_SUBJECT_DELETE = "electoral_subject.delete", _("Peserta pemilu dihapus")
     TRANSPARENCY_EXPORT = "transparency.export", _("Pernyataan alasan diekspor")
+    USER_ADD = "user.add", _("Pengguna ditambahkan")
+    USER_DISABLE = "user.disable", _("Pengguna dinonaktifkan")
+    USER_OTP_RESET = "user.otp_reset", _("Faktor kedua pengguna diatur ulang")
 
 
 class AuditExportFormat(models.TextChoices):

@@ -8,6 +8,7 @@ console email backend and local hosts. See the configuration table in README.md.
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "moderation.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "moderation.middleware.RequestIdMiddleware",
@@ -60,9 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "moderation.middleware.PrivateAnswersMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "moderation.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -79,6 +84,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -141,14 +147,29 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+# Locked out: this account from this client address, for the cool-off after the last failure.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Failures are kept: a success neither wipes the count nor the failure log.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "moderation.accounts.lockout.lockout_response"
+# The client address, for the lockout and the audit log alike: behind TRUSTED_PROXY_COUNT
+# reverse proxies (each appending to X-Forwarded-For), the address the outermost one saw.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "moderation.middleware.client_ip"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # The Django admin (users, platforms, calendar) asks for a one-time password in production.
 # Bootstrap the first administrator's device with `manage.py addstatictoken <username>`, then
 # add a TOTP device in the admin.
 ADMIN_REQUIRE_OTP = env.bool("ADMIN_REQUIRE_OTP", default=not DEV)
 OTP_TOTP_ISSUER = "Saring"
+# The workspace asks these roles for a TOTP code at every sign-in (superusers too); with
+# OTP_REQUIRED_FOR_ALL_ROLES, every staff member. docs/security.md.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["supervisor", "administrator"])
+OTP_REQUIRED_FOR_ALL_ROLES = env.bool("OTP_REQUIRED_FOR_ALL_ROLES", default=False)
+# API tokens of those roles expire this many hours after they were made (a new one in the
+# admin); other roles' tokens do not expire (user_disable revokes them).
+SECOND_FACTOR_ROLE_TOKEN_HOURS = env.int("SECOND_FACTOR_ROLE_TOKEN_HOURS", default=12)
 
 # --- Internationalisation: Bahasa Indonesia first, times in WIB ---------------------------------
 LANGUAGE_CODE = "id"
@@ -201,7 +222,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "moderation.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -211,11 +232,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "moderation.api.errors.problem_exception_handler",
 }
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Saring API",
     "DESCRIPTION": "Case operations for staff tools and the platform webhook.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page need a sign-in (API_DOCS_PUBLIC=true opens them).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"]
+    if API_DOCS_PUBLIC
+    else ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -240,6 +266,26 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEV
 SECURE_HSTS_PRELOAD = not DEV
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (Django's own, on every response; docs/security.md): only our origin,
+# no inline script or <style> without the request's nonce, no inline style attributes, no
+# plugins, no framing, forms post only to us. Images also from data: (the TOTP QR code).
+# Platform thumbnails are not loaded from the platforms' hosts (a proxy serves them from ours).
+# The API docs page (Swagger UI) widens style-src for itself
+# (pemilu/urls.py); the admin works under this policy (Django 6.1's admin carries the nonce).
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Swagger UI sets inline styles from script (its settings script carries the nonce).
+API_DOCS_CSP: dict[str, list[str]] = {**SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -42,6 +42,24 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """``client.force_login(user)`` stands for a finished sign-in: the password and, for the
+    roles that need one, the second factor (a confirmed TOTP device, as after enrolment).
+    tests/security/test_second_factor.py goes through the real pages instead."""
+    from django.test.client import ClientMixin
+
+    login = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        login(self, user, backend)
+        from tests.clients import second_factor_pass
+
+        second_factor_pass(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # LocaleMiddleware leaves the thread's language active after a test client request.
     yield

@@ -7,10 +7,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from moderation.admin.base import AuditedAdmin
+from moderation.administration.people import user_second_factor_reset
 from moderation.models import (
     Organisation,
     User,
 )
+from moderation.web import request_user
 
 
 @admin.register(Organisation)
@@ -31,8 +33,20 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (_("Saring"), {"fields": ("organisation", "language")}),
     )
 
+    actions = ["second_factor_reset"]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.action(description=_("Atur ulang faktor kedua (ponsel hilang)"))
+    def second_factor_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            user_second_factor_reset(user=user, actor=request_user(request))
+        self.message_user(
+            request,
+            _("Faktor kedua %(n)d pengguna diatur ulang; autentikator baru dipasang saat masuk.")
+            % {"n": len(queryset)},
+        )
 
     @admin.display(description=_("peran"))
     def roles(self, obj: User) -> str:

@@ -7,6 +7,7 @@ one problem+json handler in api/errors.py.
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -96,6 +97,7 @@ class CaseClaim(APIView):
     permission_classes = [IsSaringStaff]
 
     @extend_schema(tags=["cases"], request=None, responses={200: CaseDetailSerializer, **ERRORS})
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Claim a case (a lease of LEASE_MINUTES). 409 when someone else holds it."""
         case = case_for_user(user=request_user(request), case_id=pk)
@@ -109,6 +111,7 @@ class CaseRelease(APIView):
     @extend_schema(
         tags=["cases"], request=ReleaseSerializer, responses={200: CaseDetailSerializer, **ERRORS}
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Give the case back to its queue; with a ``reason`` it is recorded as a skip."""
         body = ReleaseSerializer(data=request.data)
@@ -135,6 +138,7 @@ class CaseClaimNext(APIView):
             **ERRORS,
         },
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request) -> Response:
         """The highest-priority unclaimed case you may work (of ``queue`` if given), claimed
         with SKIP LOCKED: concurrent callers never get the same case. 204 when none is left."""
@@ -158,6 +162,7 @@ class CaseDecisionCreate(APIView):
         request=DecisionCreateSerializer,
         responses={201: DecisionSerializer, **ERRORS},
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Record a decision on a case you hold. ``version`` must be the case version you saw;
         a stale one is a 409 problem (``/problems/stale-version``) and nothing is written.
@@ -194,6 +199,7 @@ class CaseClarificationAttach(APIView):
         request=AttachSerializer,
         responses={201: AttachedClarificationSerializer, **ERRORS},
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Attach a published clarification. A case awaiting clarification returns to the
         queue."""

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -62,6 +63,7 @@ class ClarificationSubmit(APIView):
     @extend_schema(
         tags=["clarifications"], request=None, responses={200: ClarificationSerializer, **ERRORS}
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """Send a draft to a KPU approver (draft → in_review)."""
         clarification = clarification_submit(
@@ -76,6 +78,7 @@ class ClarificationPublish(APIView):
     @extend_schema(
         tags=["clarifications"], request=None, responses={200: ClarificationSerializer, **ERRORS}
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         """A KPU approver (not the author) publishes a new frozen version; platforms are told."""
         clarification = clarification_publish(
@@ -92,6 +95,7 @@ class ClarificationRetract(APIView):
         request=RetractSerializer,
         responses={200: ClarificationSerializer, **ERRORS},
     )
+    @transaction.atomic  # the answer is rendered before the change commits: both, or neither
     def post(self, request: Request, pk: int) -> Response:
         body = RetractSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -1,10 +1,33 @@
 """Query-string filters of the list endpoints (contract §4). Bad values are 400 problems."""
 
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 
 from moderation.choices import AuditAction, CaseStatus, ClarificationStatus
 from moderation.models import AuditEvent, Case, Clarification, Platform
+
+
+class _UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time turned into UTC, so any offset Python accepts (up to 23:59)
+    reaches PostgreSQL as one it accepts too; one that leaves the calendar in UTC is a 400."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = _UtcDateTimeField
 
 
 class CaseFilter(filters.FilterSet):
@@ -38,8 +61,8 @@ class AuditEventFilter(filters.FilterSet):
 
     actor = filters.CharFilter(method="filter_actor", help_text="Username or user id.")
     action = filters.ChoiceFilter(choices=AuditAction.choices)
-    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     case = filters.NumberFilter(field_name="case_id", min_value=1)
 
     class Meta:

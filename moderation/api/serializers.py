@@ -3,8 +3,10 @@ shape only. Rules and writes stay in the services."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 
 from moderation.choices import (
@@ -25,6 +27,26 @@ from moderation.models import (
     User,
 )
 from moderation.models.clarifications import validate_official_source
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's date-time, shown in WIB; a stored date that WIB would push past year 9999 (from
+    before the webhook's date window) is shown in UTC instead of failing the whole answer."""
+
+    def to_representation(self, value: Any) -> Any:
+        try:
+            return super().to_representation(value)
+        except (serializers.ValidationError, OverflowError, ValueError):
+            return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class ModelSerializer[T: models.Model](serializers.ModelSerializer[T]):
+    """Our model serializers: model date-times use the DateTimeField above."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
 
 
 def username_field() -> serializers.SlugRelatedField[User]:
@@ -49,13 +71,13 @@ class VideoSerializer(VideoRefSerializer):
     caption = serializers.CharField()
     language = serializers.CharField()
     region = serializers.CharField()
-    published_at = serializers.DateTimeField(allow_null=True)
+    published_at = DateTimeField(allow_null=True)
     view_count = serializers.IntegerField(allow_null=True)
     thumbnail_url = serializers.URLField()
     author_is_political = serializers.BooleanField()
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(ModelSerializer):
     reasons = serializers.ListField(child=serializers.CharField())
     video = VideoRefSerializer()
     assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
@@ -77,7 +99,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FlagSerializer(serializers.ModelSerializer):
+class FlagSerializer(ModelSerializer):
     flag_id = serializers.CharField(source="platform_flag_id")
 
     class Meta:
@@ -92,7 +114,7 @@ class PriorityLineSerializer(serializers.Serializer):
     points = serializers.IntegerField()
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )
@@ -128,7 +150,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttachedClarificationSerializer(serializers.ModelSerializer):
+class AttachedClarificationSerializer(ModelSerializer):
     id = serializers.IntegerField(source="clarification.id")
     title = serializers.CharField(source="clarification.title")
     rating = serializers.CharField(source="clarification.rating")
@@ -226,7 +248,7 @@ class AttachSerializer(serializers.Serializer):
 # --- Clarifications ----------------------------------------------------------------------------
 
 
-class ClarificationSerializer(serializers.ModelSerializer):
+class ClarificationSerializer(ModelSerializer):
     author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )
@@ -307,7 +329,7 @@ class RetractSerializer(serializers.Serializer):
 # --- Audit -------------------------------------------------------------------------------------
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True
     )

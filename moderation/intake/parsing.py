@@ -38,6 +38,21 @@ MAX_BIGINT = 2**63 - 1
 VIDEO_REMOVED_BY = ("author", "platform")
 
 
+# Every date-time a platform sends must fall in this window (docs/webhooks.md): from the first
+# of 2000 to a day past our clock. Anything else (year 9999, year 1) is a platform bug; refused at
+# the edge, it never reaches a case, a priority or a page. The window only widens with time, so
+# an event accepted once is still valid when its stored body is parsed again for processing.
+DATE_WINDOW_START = datetime(2000, 1, 1, tzinfo=UTC)
+DATE_WINDOW_AHEAD = timedelta(days=1)
+DATE_WINDOW_MESSAGE = "must be between 2000-01-01T00:00:00Z and one day after our clock"
+
+
+def date_in_window(value: datetime, *, now: datetime | None = None) -> bool:
+    """Whether a platform-sent date-time is one we accept (and can show and compute with)."""
+    now = now or datetime.now(UTC)
+    return DATE_WINDOW_START <= value <= now + DATE_WINDOW_AHEAD
+
+
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
 )
@@ -191,6 +206,9 @@ class _Reader:
                     "must be an RFC 3339 date-time, e.g. 2024-01-12T08:30:00Z",
                 )
             )
+        elif not date_in_window(parsed):
+            self.errors.append(error(_join(self.path, key), DATE_WINDOW_MESSAGE))
+            return None
         return parsed
 
     def integer(self, key: str, *, required: bool, minimum: int, maximum: int) -> int | None:

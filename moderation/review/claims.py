@@ -201,11 +201,9 @@ def case_lease_keep(*, case: Case, user: User, now: datetime | None = None) -> L
 
 def case_release(*, case: Case, user: User, reason: str = "") -> Case:
     """Give a claimed case back to its queue (with a ``reason``: a skip). A case nobody holds
-    is left as it is."""
+    is left as it is, and the caller is told so (case_actions: a Conflict, "not held")."""
     with transaction.atomic():
         case = case_lock(case.pk)
-        if case.assignee_id is None:
-            return case
         case_actions(user, case).require(CaseAction.SKIP if reason else CaseAction.RELEASE)
         before = case.status
         previous = case.assignee_id

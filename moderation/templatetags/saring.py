@@ -1,6 +1,6 @@
 """Template helpers for the workspace: WIB times, SLA countdowns, ages, reach, role names."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import template
@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from moderation.accounts.second_factor import second_factor_required
 from moderation.choices import AuditAction, CaseStatus, PrioritySignal, Reason, Role
 from moderation.priority import humanise_count
 
@@ -25,6 +26,15 @@ def _duration(delta: timedelta) -> str:
     return _("%(m)s m") % {"m": mins}
 
 
+def _local(value: datetime) -> tuple[datetime, str]:
+    """The value in WIB, or in UTC when WIB would leave the calendar (a stored year-9999 date
+    from before the webhook's date window): a page never fails on a stored date."""
+    try:
+        return timezone.localtime(value), "WIB"
+    except (OverflowError, ValueError):
+        return value.astimezone(UTC), "UTC"
+
+
 @register.filter
 def wib(value: datetime | None, fmt: str = "j M Y H:i") -> str:
     """A datetime in WIB (Asia/Jakarta), with the zone named."""
@@ -32,7 +42,8 @@ def wib(value: datetime | None, fmt: str = "j M Y H:i") -> str:
         return "—"
     from django.utils.dateformat import format as date_format
 
-    return f"{date_format(timezone.localtime(value), fmt)} WIB"
+    local, zone = _local(value)
+    return f"{date_format(local, fmt)} {zone}"
 
 
 @register.filter
@@ -154,6 +165,9 @@ def workspace_roles(user: Any) -> dict[str, bool]:
 
     if not getattr(user, "is_authenticated", False):
         return {}
+    verified = getattr(user, "is_verified", None)  # set by django-otp's middleware
+    if verified is not None and not verified() and second_factor_required(user):
+        return {}  # signed in with the password only: nothing to navigate to yet
     return {
         "staff": is_staff_member(user),
         "supervisor": is_supervisor(user),

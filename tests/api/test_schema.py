@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.clients import signed_in
+
 pytestmark = pytest.mark.django_db
 
 CONTRACT_PATHS = [
@@ -19,7 +21,8 @@ CONTRACT_PATHS = [
 ]
 
 
-def test_schema_lists_every_contract_operation(client):
+def test_schema_lists_every_contract_operation(moderator):
+    client = signed_in(moderator)
     response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
@@ -27,8 +30,30 @@ def test_schema_lists_every_contract_operation(client):
         assert path in paths, path
 
 
-def test_docs_use_local_assets(client):
-    body = client.get("/api/docs/").content.decode()
+def test_docs_use_local_assets(moderator):
+    body = signed_in(moderator).get("/api/docs/").content.decode()
     assert "swagger-ui" in body
     assert "cdn." not in body
     assert "/static/drf_spectacular_sidecar/" in body
+
+
+def test_schema_and_docs_need_a_sign_in(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code in {401, 403}
+    assert schema["Content-Type"].startswith("application/problem+json")
+    response = client.get("/api/docs/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_docs_pages_carry_their_own_csp(moderator):
+    client = signed_in(moderator)
+    assert client.get("/api/redoc/")["Location"] == "/api/docs/"
+    for page in ("/api/docs/",):
+        response = client.get(page)
+        assert response.status_code == 200
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'self'" in policy
+        assert "script-src 'self'" in policy
+        assert "unsafe-eval" not in policy
+        assert "fonts.googleapis" not in response.content.decode()

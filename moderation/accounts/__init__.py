@@ -1,0 +1,1 @@
+"""Signing in: the lockout page, the second factor (TOTP) and its enrolment, recovery codes."""
