@@ -312,6 +312,9 @@ class NotificationKind(models.TextChoices):
     APPEAL_RECEIVED = "appeal_received", _("Banding diterima")
     DELIVERY_FAILED = "delivery_failed", _("Callback gagal terkirim")
     CALLBACK_DISABLED = "callback_disabled", _("Callback platform dimatikan")
+    DECISION_APPROVED = "decision_approved", _("Keputusan Anda disetujui")
+    DECISION_REJECTED = "decision_rejected", _("Keputusan Anda ditolak")
+    ESCALATION_ANSWERED = "escalation_answered", _("KPU menjawab kasus yang Anda teruskan")
 
 
 class NotificationChannel(models.TextChoices):

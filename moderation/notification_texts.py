@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from moderation.choices import NotificationKind
+from moderation.choices import Action, CaseStatus, NotificationKind, Reason
 
 TITLES = {
     NotificationKind.CASE_ROUTED_TO_KPU: _("Kasus #%(case)s menunggu klarifikasi KPU"),
@@ -27,6 +27,13 @@ TITLES = {
     NotificationKind.CALLBACK_DISABLED: _("Callback %(platform)s dimatikan"),
     NotificationKind.SLA_WARNING: _("Kasus #%(case)s mendekati tenggat SLA (%(due)s WIB)"),
     NotificationKind.SLA_BREACHED: _("Kasus #%(case)s melewati tenggat SLA (%(due)s WIB)"),
+    NotificationKind.DECISION_APPROVED: _(
+        "Keputusan #%(decision)s (%(action)s) pada kasus #%(case)s disetujui"
+    ),
+    NotificationKind.DECISION_REJECTED: _(
+        "Keputusan #%(decision)s (%(action)s) pada kasus #%(case)s ditolak"
+    ),
+    NotificationKind.ESCALATION_ANSWERED: _("KPU menjawab kasus #%(case)s"),
 }
 
 _VIDEO_REASONS = _("Video %(video)s (%(platform)s); alasan: %(reasons)s.")
@@ -36,6 +43,11 @@ _AWAITING_APPROVAL = _(
 )
 _DELIVERY_FAILED = _("%(subject)s: %(attempts)s percobaan. Galat terakhir: %(last_error)s")
 _CALLBACK_DISABLED = _("Pengiriman yang menunggu dijeda sampai operator menyalakannya kembali.")
+_REVIEWED = _("Ditinjau oleh %(reviewer)s.")
+_REJECTED_BACK = _("Kasus kembali ke antrean.")
+_ESCALATION_ANSWERED = _(
+    "Klarifikasi \u201c%(clarification)s\u201d dilampirkan; kasus kembali ke antrean."
+)
 _SLA = _("Video %(video)s (%(platform)s); status %(status)s; alasan: %(reasons)s.")
 
 
@@ -55,7 +67,32 @@ def _body(kind: str, params: dict[str, Any]) -> str:
         return f"{params.get('reason', '')}\n{_CALLBACK_DISABLED}"
     if kind in (NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACHED):
         return str(_SLA) % params
+    if kind in (NotificationKind.DECISION_APPROVED, NotificationKind.DECISION_REJECTED):
+        body = str(_REVIEWED) % params
+        if params.get("note"):
+            body += "\n" + str(_NOTE) % params
+        if kind == NotificationKind.DECISION_REJECTED:
+            body += "\n" + str(_REJECTED_BACK)
+        return body
+    if kind == NotificationKind.ESCALATION_ANSWERED:
+        return str(_VIDEO_REASONS) % params + "\n" + str(_ESCALATION_ANSWERED) % params
     return ""
+
+
+def _readable(params: dict[str, Any]) -> dict[str, Any]:
+    """The params with codes (an action, reasons, a status) as the reader's words."""
+    readable = dict(params)
+    if params.get("action") in Action.values:
+        readable["action"] = Action(params["action"]).label
+    if params.get("status") in CaseStatus.values:
+        readable["status"] = CaseStatus(params["status"]).label
+    reasons = params.get("reasons")
+    if isinstance(reasons, str) and reasons not in ("", "-"):
+        codes = [r.strip() for r in reasons.split(",")]
+        readable["reasons"] = ", ".join(
+            str(Reason(code).label) if code in Reason.values else code for code in codes
+        )
+    return readable
 
 
 def notification_text(kind: str, params: dict[str, Any]) -> tuple[str, str] | None:
@@ -64,6 +101,7 @@ def notification_text(kind: str, params: dict[str, Any]) -> tuple[str, str] | No
     template = TITLES.get(kind)  # type: ignore[call-overload]
     if template is None:
         return None
+    params = _readable(params)
     try:
         return str(template) % params, _body(kind, params)
     except (KeyError, TypeError, ValueError):

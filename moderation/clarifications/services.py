@@ -12,12 +12,14 @@ from moderation.choices import (
     CallbackEventType,
     CaseAction,
     CaseEvent,
+    CaseStatus,
     ClarificationEvent,
     ClarificationRating,
     ClarificationStatus,
 )
 from moderation.errors import InvalidInput, NotPermitted
 from moderation.models import (
+    AuditEvent,
     Case,
     CaseClarification,
     Clarification,
@@ -28,6 +30,7 @@ from moderation.models import (
 from moderation.outbound.callbacks import delivery_enqueue
 from moderation.outbound.payloads import clarification_data
 from moderation.oversight.audit import audit_record
+from moderation.oversight.notifications import notify_escalation_answered
 from moderation.permissions import (
     can_create_clarification,
     can_publish_clarifications,
@@ -223,4 +226,22 @@ def clarification_attach(
             before={"status": before},
             after={"status": case.status, "clarification": clarification.pk},
         )
+        if before == CaseStatus.AWAITING_CLARIFICATION:
+            notify_escalation_answered(
+                case=case,
+                escalated_by=_escalated_by(case),
+                clarification_title=clarification.title,
+            )
     return link
+
+
+def _escalated_by(case: Case) -> list[int]:
+    """Who sent the case to KPU this last time (the latest escalation's actor)."""
+    actor = (
+        AuditEvent.objects.filter(case=case, action=AuditAction.CASE_ESCALATE_TO_KPU)
+        .exclude(actor__isnull=True)
+        .order_by("-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    return [actor] if actor else []

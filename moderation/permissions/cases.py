@@ -148,6 +148,29 @@ def lease_is_live(case: Case, now: datetime) -> bool:
     return bool(case.assignee_id and case.lease_expires_at and case.lease_expires_at > now)
 
 
+def case_holder_id(case: Case, now: datetime | None = None) -> int | None:
+    """Who holds the case right now: its assignee while the lease lives, else nobody."""
+    return case.assignee_id if lease_is_live(case, now or timezone.now()) else None
+
+
+def case_status_now(case: Case, now: datetime | None = None) -> str:
+    """The case's status as it is now: a claim whose lease ran out is back where the expiry
+    will put it (in review becomes new), whatever the expiry job has done yet."""
+    if case.assignee_id and not lease_is_live(case, now or timezone.now()):
+        return next_status(case.status, CaseEvent.LEASE_EXPIRE)
+    return case.status
+
+
+def lease_expired_q(now: datetime) -> Q:
+    """Cases still marked as claimed whose lease ran out (free, as ``lease_is_live`` says)."""
+    return Q(assignee__isnull=False, lease_expires_at__lte=now)
+
+
+def unclaimed_q(now: datetime) -> Q:
+    """Cases nobody holds now: no assignee, or a lease that ran out."""
+    return Q(assignee__isnull=True) | Q(lease_expires_at__lte=now)
+
+
 @dataclass(frozen=True)
 class CaseActions:
     """What one user may do to one case now: every ``CaseAction`` is either allowed, or

@@ -136,7 +136,7 @@ class DecisionForm(forms.Form):
     category = forms.ChoiceField(label=_("Kategori"), choices=Reason.choices)
     statement_of_reasons = forms.CharField(
         label=_("Pernyataan alasan (dilihat pembuat video)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "draft-field"}),
         max_length=5000,
     )
     clarification = forms.ModelChoiceField(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from moderation.review.views import approvals, cases, queues
+from moderation.review.views import approvals, cases, preferences, queues
 
 urlpatterns = [
     path("", queues.home, name="home"),
@@ -23,6 +23,8 @@ urlpatterns = [
     path("cases/<int:pk>/reassign/", cases.case_reassign_view, name="case_reassign"),
     path("cases/<int:pk>/clarifications/", cases.case_attach_view, name="case_attach"),
     path("cases/<int:pk>/decisions/", cases.case_decide, name="case_decide"),
+    path("cases/<int:pk>/draft/", cases.case_draft_save, name="case_draft"),
+    path("preferences/", preferences.preferences_page, name="preferences"),
     # Held decisions
     path("approvals/", approvals.approvals, name="approvals"),
     path("decisions/<int:pk>/approve/", approvals.decision_approve_view, name="decision_approve"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from moderation.choices import AuditAction, CaseStatus, PrioritySignal, Reason, Role
+from moderation.permissions import case_holder_id, case_status_now
 from moderation.priority import humanise_count
 
 register = template.Library()
@@ -65,6 +66,24 @@ def countdown(due_at: datetime | None) -> str:
     if left.total_seconds() < 0:
         return _("lewat %(t)s") % {"t": _duration(left)}
     return _duration(left)
+
+
+@register.filter
+def late_by(done_at: datetime | None, due_at: datetime | None) -> str:
+    """How long after its SLA due time a case was settled."""
+    if not done_at or not due_at:
+        return "—"
+    return _duration(done_at - due_at)
+
+
+@register.filter
+def settled_at(case: Any) -> datetime | None:
+    """When a decided or closed case was settled (its SLA clock stopped then); None while open."""
+    if case.status == CaseStatus.DECIDED:
+        return case.decided_at
+    if case.status == CaseStatus.CLOSED:
+        return case.closed_at or case.decided_at
+    return None
 
 
 @register.filter
@@ -134,6 +153,27 @@ def audit_changes(event: Any) -> str:
             shown = new if key in after else old
             parts.append(f"{label}: {_audit_value(key, shown, names)}")
     return "; ".join(parts)
+
+
+@register.filter
+def holder(case: Any) -> Any:
+    """The user holding the case now (None once the lease ran out, whatever the expiry job
+    has done)."""
+    return case.assignee if case_holder_id(case) else None
+
+
+@register.filter
+def status_now(case: Any) -> str:
+    """The case's status code now (a lapsed claim is back in the queue)."""
+    return case_status_now(case)
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(CaseStatus(value).label)
+    except ValueError:
+        return value
 
 
 @register.filter
