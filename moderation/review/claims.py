@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import DateTimeField, Q, QuerySet
+from django.db.models import DateTimeField, IntegerField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,7 +89,11 @@ def case_claim(*, case: Case, user: User, now: datetime | None = None) -> Case:
 
 
 def case_claim_next(
-    *, user: User, queue: Queue | None = None, now: datetime | None = None
+    *,
+    user: User,
+    queue: Queue | None = None,
+    now: datetime | None = None,
+    passing: Case | None = None,
 ) -> Case | None:
     """The highest-priority unclaimed case the user may work (in ``queue`` if given, minus the
     cases they skipped within ``SKIP_COOLDOWN``), claimed with SKIP LOCKED.
@@ -98,6 +102,9 @@ def case_claim_next(
     statement picks the case, claims it and appends its audit event (services/claim_statement.py);
     its SQL is compiled by the ORM from ``_claim_candidates`` once per user, workable platforms and
     queue filters, and each later claim only binds this call's values.
+
+    ``passing``: the case the user just let go (released, skipped), which they are moving on
+    from; it is not picked again.
     """
     now = now or timezone.now()
     if queue is not None:
@@ -122,6 +129,7 @@ def case_claim_next(
                 "lease_expires_at": now + lease_duration(),
                 "updated_at": timezone.now(),
                 "skipped_since": now - SKIP_COOLDOWN,
+                "passing_id": passing.pk if passing is not None else 0,
                 **audit_columns(
                     action=AuditAction.CASE_CLAIM,
                     object_type=Case._meta.model_name,
@@ -143,6 +151,7 @@ def _claim_candidates(user: User, workable: Q, queue: Queue | None) -> QuerySet[
         )
         .filter(workable)
         .exclude(appeal_review_barred_q(user))
+        .exclude(pk=StatementParameter("passing_id", output_field=IntegerField()))
     )
     since = StatementParameter("skipped_since", output_field=DateTimeField())
     if queue is not None:

@@ -28,6 +28,8 @@ PARAMS = {
     "reason": "HTTP 410 Gone",
     "due": "14:05",
     "status": "in_review",
+    "reviewer": "sari",
+    "clarification": "Pemilih cukup membawa KTP-el",
 }
 
 

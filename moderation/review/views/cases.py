@@ -77,7 +77,9 @@ def _after_case_url(queue: Queue | None) -> str:
     return reverse("queue_detail", args=[queue.slug]) if queue else reverse("queues")
 
 
-def _advance(request: HttpRequest, user: User, queue: Queue | None) -> HttpResponse:
+def _advance(
+    request: HttpRequest, user: User, queue: Queue | None, passing: Case | None = None
+) -> HttpResponse:
     """Where a moderator lands after deciding, skipping, releasing or escalating: the next case
     of the same queue, claimed for them (unless they turned that off, and always when they
     asked for the next case with ``n``), else the queue list."""
@@ -85,7 +87,7 @@ def _advance(request: HttpRequest, user: User, queue: Queue | None) -> HttpRespo
     if queue is None or not wanted or not queue_is_claimable(queue):
         return redirect(_after_case_url(queue))
     try:
-        following = case_claim_next(user=user, queue=queue)
+        following = case_claim_next(user=user, queue=queue, passing=passing)
     except ModerationError as exc:
         messages.info(request, exc.detail)
         return redirect(_after_case_url(queue))
@@ -126,7 +128,9 @@ def _act(
         messages.error(request, exc.detail)
         return _back_to_case(pk, queue)
     messages.success(request, done())
-    return _back_to_case(pk, queue) if stay else _advance(request, request_user(request), queue)
+    if stay:
+        return _back_to_case(pk, queue)
+    return _advance(request, request_user(request), queue, passing=Case(pk=pk))
 
 
 def _case_context(
@@ -269,7 +273,7 @@ def case_release_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.detail)
         return _back_to_case(pk, queue)
     messages.success(request, _("Kasus #%(id)s dilepas ke antrean.") % {"id": pk})
-    return _advance(request, user, queue)
+    return _advance(request, user, queue, passing=case)
 
 
 @require_POST
