@@ -88,3 +88,12 @@ class Conflict(ModerationError):
     status_code = 409
     problem_type = "/problems/conflict"
     title = _("Konflik")
+
+
+class UpstreamUnavailable(ModerationError):
+    """Something we fetch from a platform (a video thumbnail) could not be had or is not what
+    it should be."""
+
+    status_code = 502
+    problem_type = "/problems/upstream-unavailable"
+    title = _("Sumber di platform tidak tersedia")

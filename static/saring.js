@@ -116,6 +116,26 @@
     if (first) first.focus();
   });
 
+  /* Thumbnails: blurred until the moderator reveals them (their preference); a thumbnail the
+     proxy could not fetch says so instead of showing a broken image. */
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("[data-reveal-thumb]");
+    if (!button) return;
+    var wrap = button.closest("[data-thumb]");
+    if (wrap) wrap.classList.remove("blurred");
+  });
+  document.addEventListener("error", function (ev) {
+    var img = ev.target;
+    if (!img.matches || !img.matches("[data-thumb-img]")) return;
+    var wrap = img.closest("[data-thumb]");
+    img.hidden = true;
+    if (wrap) {
+      wrap.classList.remove("blurred");
+      var failed = wrap.querySelector(".thumb-failed");
+      if (failed) failed.hidden = false;
+    }
+  }, true);
+
   /* --- Auto-submit selects (the language switch) ----------------------------------------- */
   document.addEventListener("change", function (ev) {
     if (ev.target.matches && ev.target.matches("select[data-autosubmit]")) ev.target.form.submit();

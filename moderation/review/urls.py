@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/<int:pk>/clarifications/", cases.case_attach_view, name="case_attach"),
     path("cases/<int:pk>/decisions/", cases.case_decide, name="case_decide"),
     path("cases/<int:pk>/draft/", cases.case_draft_save, name="case_draft"),
+    path("cases/<int:pk>/thumbnail/", cases.case_thumbnail, name="case_thumbnail"),
     path("preferences/", preferences.preferences_page, name="preferences"),
     # Held decisions
     path("approvals/", approvals.approvals, name="approvals"),

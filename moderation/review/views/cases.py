@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from moderation.choices import Action, ApprovalState, CaseAction
 from moderation.clarifications.selectors import clarifications_published
@@ -21,11 +21,14 @@ from moderation.errors import (
     InvalidInput,
     LeaseExpired,
     ModerationError,
+    NotFound,
     NotPermitted,
     StaleVersion,
+    UpstreamUnavailable,
 )
 from moderation.models import Case, Queue, User
 from moderation.permissions import can_work_case, case_actions
+from moderation.problems import PROBLEM_CONTENT_TYPE, problem_body
 from moderation.review.cases import case_escalate_to_kpu
 from moderation.review.claims import (
     case_claim,
@@ -55,6 +58,7 @@ from moderation.review.selectors import (
     case_for_user,
     moderators_for_case,
 )
+from moderation.review.thumbnails import thumbnail_fetch, video_embed_url
 from moderation.review.workspace import (
     decision_draft_for,
     decision_draft_save,
@@ -204,6 +208,7 @@ def _case_context(
         # (the claim went to someone else, the case moved on), so nothing typed is lost.
         "draft": draft,
         "preference": moderator_preference_for(user),
+        "embed_url": video_embed_url(case.video),
         "high_impact_held": decision_needs_approval(case=case, action=Action.REMOVE),
         # Filled by the clarifications domain (suggested clarifications by claim similarity).
         "suggested_clarifications": [],
@@ -341,6 +346,32 @@ def case_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ModerationError as exc:
         messages.error(request, exc.detail)
     return redirect_back(request, case_url(pk, queue.slug if queue else ""))
+
+
+@require_GET
+@workspace_view
+def case_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The video's thumbnail through our size-limited proxy, for those who may read the case;
+    a problem+json 404 or 502 when there is none to show."""
+    case = case_for_user(user=request_user(request), case_id=pk)
+    try:
+        thumbnail = thumbnail_fetch(case.video)
+    except (NotFound, UpstreamUnavailable) as exc:
+        return JsonResponse(
+            problem_body(
+                status_code=exc.status_code,
+                title=str(exc.title),
+                detail=exc.detail,
+                type_=exc.problem_type,
+            ),
+            status=exc.status_code,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+    response = HttpResponse(thumbnail.content, content_type=thumbnail.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 @require_POST
