@@ -348,7 +348,8 @@ def test_claim_next_is_one_statement_once_compiled(moderator):
     # One look for lapsed claims to return first (an index range on lease_expires_at), then
     # the one claim statement.
     assert len(statements) == 2
-    assert "lease_expires_at" in statements[0] and "SKIP LOCKED" in statements[0]
+    assert "lease_expires_at" in statements[0]
+    assert "SKIP LOCKED" in statements[0]
     assert statements[1].lstrip().startswith("WITH picked AS MATERIALIZED")
 
 
