@@ -137,8 +137,10 @@ def priority_signals(
 @dataclass(frozen=True)
 class PriorityLine:
     signal: str
+    # English, for the API and logs; the pages say it in the reader's language from ``values``.
     label: str
     points: int
+    values: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,7 +149,10 @@ class PriorityResult:
     lines: list[PriorityLine] = field(default_factory=list)
 
     def breakdown(self) -> list[dict[str, object]]:
-        return [{"signal": x.signal, "label": x.label, "points": x.points} for x in self.lines]
+        return [
+            {"signal": x.signal, "label": x.label, "points": x.points, "values": x.values}
+            for x in self.lines
+        ]
 
 
 def humanise_count(n: float) -> str:
@@ -164,39 +169,45 @@ def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> Prio
 
     lines: list[PriorityLine] = []
 
-    def add(signal: str, label: str, points: float) -> None:
+    def add(signal: str, label: str, points: float, **values: object) -> None:
         if points:
-            lines.append(PriorityLine(signal, label, round(points)))
+            lines.append(PriorityLine(signal, label, round(points), values))
 
     views = signals.view_count or 0
     if views > 1_000:
         reach = min(
             w("priority.reach_cap"), (math.log10(views) - 3) * w("priority.reach_per_decade")
         )
-        add(PrioritySignal.REACH, f"views {humanise_count(views)}", reach)
+        add(PrioritySignal.REACH, f"views {humanise_count(views)}", reach, views=views)
 
     if signals.views_per_hour and signals.views_per_hour >= w("priority.growth_views_per_hour"):
         add(
             PrioritySignal.GROWTH,
             f"+{humanise_count(signals.views_per_hour)} views/h",
             w("priority.growth_points"),
+            views_per_hour=signals.views_per_hour,
         )
 
     if signals.distinct_flags:
         flags_points = min(w("priority.flags_cap"), signals.distinct_flags * w("priority.per_flag"))
-        add(PrioritySignal.FLAGS, f"{signals.distinct_flags} flags", flags_points)
+        add(
+            PrioritySignal.FLAGS,
+            f"{signals.distinct_flags} flags",
+            flags_points,
+            count=signals.distinct_flags,
+        )
 
     source_points = {s: w(f"priority.source.{s}") for s in signals.sources}
     if source_points:
         best = max(source_points, key=lambda s: source_points[s])
         if best == FlagSource.AUTOMATED and signals.max_confidence is not None:
             source_points[best] *= signals.max_confidence
-        add(PrioritySignal.SOURCE, f"source {best}", source_points[best])
+        add(PrioritySignal.SOURCE, f"source {best}", source_points[best], source=best)
 
     severity = {r: w(f"priority.severity.{r}") for r in signals.reasons}
     if severity:
         worst = max(severity, key=lambda r: severity[r])
-        add(PrioritySignal.SEVERITY, f"reason {worst}", severity[worst])
+        add(PrioritySignal.SEVERITY, f"reason {worst}", severity[worst], reason=worst)
 
     if signals.phase_kind and signals.phase_kind != PhaseKind.OTHER:
         boosts = {
@@ -207,15 +218,26 @@ def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> Prio
         }
         if boosts:
             top = max(boosts, key=lambda r: boosts[r])
-            add(PrioritySignal.PHASE, f"{signals.phase_kind} and {top}", boosts[top])
+            add(
+                PrioritySignal.PHASE,
+                f"{signals.phase_kind} and {top}",
+                boosts[top],
+                phase=signals.phase_kind,
+                reason=top,
+            )
 
     if signals.due_at is not None:
         minutes_left = (signals.due_at - signals.now).total_seconds() / 60
         if minutes_left < 0:
-            add(PrioritySignal.SLA, "SLA breached", w("priority.sla_breached_points"))
+            add(
+                PrioritySignal.SLA, "SLA breached", w("priority.sla_breached_points"), breached=True
+            )
         elif minutes_left <= w("priority.sla_near_minutes"):
             add(
-                PrioritySignal.SLA, f"SLA in {int(minutes_left)} min", w("priority.sla_near_points")
+                PrioritySignal.SLA,
+                f"SLA in {int(minutes_left)} min",
+                w("priority.sla_near_points"),
+                minutes=int(minutes_left),
             )
 
     return PriorityResult(score=sum(x.points for x in lines), lines=lines)

@@ -20,7 +20,6 @@ from moderation.choices import (
 from moderation.errors import (
     AlreadyClaimed,
     Conflict,
-    InvalidTransition,
     LeaseExpired,
     ModerationError,
     NotPermitted,
@@ -38,7 +37,7 @@ from moderation.permissions.roles import (
     platform_ids_of,
     works_for_platform,
 )
-from moderation.transitions import is_allowed, next_status
+from moderation.transitions import invalid_transition, is_allowed, next_status
 
 _NOT_YOUR_PLATFORM = _("Anda tidak dapat menangani kasus platform ini.")
 
@@ -240,7 +239,7 @@ def case_actions(
     elif case.awaiting_approval:
         refuse(CaseAction.CLAIM, AlreadyClaimed(_AWAITING_APPROVAL))
     elif status not in CLAIMABLE_STATUSES and not holds:
-        refuse(CaseAction.CLAIM, InvalidTransition(status, CaseEvent.CLAIM))
+        refuse(CaseAction.CLAIM, invalid_transition(status, CaseEvent.CLAIM))
     elif self_review:
         refuse(CaseAction.CLAIM, NotPermitted(_APPEAL_SELF_REVIEW))
 
@@ -254,7 +253,7 @@ def case_actions(
     elif not holds and not supervising:
         refuse(CaseAction.DECIDE, NotPermitted(_CLAIM_FIRST))
     elif status not in DECIDABLE_STATUSES:
-        refuse(CaseAction.DECIDE, InvalidTransition(status, CaseEvent.DECIDE))
+        refuse(CaseAction.DECIDE, invalid_transition(status, CaseEvent.DECIDE))
     elif case.awaiting_approval:
         refuse(CaseAction.DECIDE, Conflict(_AWAITING_APPROVAL))
     elif self_review:
@@ -271,7 +270,7 @@ def case_actions(
     if not workable:
         refuse(CaseAction.ESCALATE, NotPermitted(_NOT_YOUR_PLATFORM))
     elif not is_allowed(status, CaseEvent.ESCALATE_TO_KPU):
-        refuse(CaseAction.ESCALATE, InvalidTransition(status, CaseEvent.ESCALATE_TO_KPU))
+        refuse(CaseAction.ESCALATE, invalid_transition(status, CaseEvent.ESCALATE_TO_KPU))
     elif case.awaiting_approval:
         refuse(CaseAction.ESCALATE, Conflict(_AWAITING_APPROVAL))
     elif held_by_other and not supervising:
@@ -298,14 +297,14 @@ def case_actions(
     elif not is_allowed(status, CaseEvent.CLARIFICATION_ATTACH):
         refuse(
             CaseAction.ATTACH_CLARIFICATION,
-            InvalidTransition(status, CaseEvent.CLARIFICATION_ATTACH),
+            invalid_transition(status, CaseEvent.CLARIFICATION_ATTACH),
         )
 
     # Close: those who may work the case, while it is not closed.
     if not workable:
         refuse(CaseAction.CLOSE, NotPermitted(_NOT_YOUR_PLATFORM))
     elif not is_allowed(status, CaseEvent.CLOSE):
-        refuse(CaseAction.CLOSE, InvalidTransition(status, CaseEvent.CLOSE))
+        refuse(CaseAction.CLOSE, invalid_transition(status, CaseEvent.CLOSE))
 
     return CaseActions(
         case=case,

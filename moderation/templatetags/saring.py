@@ -1,5 +1,6 @@
 """Template helpers for the workspace: WIB times, SLA countdowns, ages, reach, role names."""
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -8,7 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from moderation.choices import AuditAction, CaseStatus, PrioritySignal, Reason, Role
+from moderation.choices import (
+    Action,
+    ApprovalState,
+    AuditAction,
+    CaseStatus,
+    ClarificationRating,
+    CloseReason,
+    FlagSource,
+    Ground,
+    PhaseKind,
+    PrioritySignal,
+    Reason,
+    Role,
+    SkipReason,
+)
 from moderation.permissions import case_holder_id, case_status_now
 from moderation.priority import humanise_count
 
@@ -119,14 +134,49 @@ AUDIT_KEYS = {
     "action": gettext_lazy("tindakan"),
     "approval_state": gettext_lazy("persetujuan"),
     "version": gettext_lazy("versi"),
+    "via": gettext_lazy("lewat"),
+    "ground": gettext_lazy("dasar"),
+    "category": gettext_lazy("kategori"),
+    "supersedes": gettext_lazy("menggantikan"),
+    "close_reason": gettext_lazy("alasan penutupan"),
+    "rating": gettext_lazy("penilaian"),
+    "decision": gettext_lazy("keputusan"),
+    "priority": gettext_lazy("prioritas"),
+    "title": gettext_lazy("judul"),
+}
+
+# How a claim was taken (the audit row's "via").
+CLAIM_VIA = {
+    "claim": gettext_lazy("tombol ambil"),
+    "claim_next": gettext_lazy("ambil berikutnya"),
+}
+
+# Which choices name the codes a key holds.
+_AUDIT_CHOICES: dict[str, Any] = {
+    "status": CaseStatus,
+    "action": Action,
+    "ground": Ground,
+    "category": Reason,
+    "approval_state": ApprovalState,
+    "close_reason": CloseReason,
+    "rating": ClarificationRating,
 }
 
 
 def _audit_value(key: str, value: Any, names: dict[int, str]) -> str:
     if value is None or value == "":
         return "—"
-    if key == "status" and value in CaseStatus.values:
-        return str(CaseStatus(value).label)
+    choices = _AUDIT_CHOICES.get(key)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    if key == "via" and value in CLAIM_VIA:
+        return str(CLAIM_VIA[value])
+    if key == "reason" and isinstance(value, str):
+        # A skip's reason: "<code>" or "<code>: <the moderator's note>".
+        code, _sep, note = value.partition(": ")
+        if code in SkipReason.values:
+            label = str(SkipReason(code).label)
+            return f"{label}: {note}" if note else label
     if key in ("assignee", "decided_by") and isinstance(value, int):
         return names.get(value, f"#{value}")
     return str(value)
@@ -144,7 +194,7 @@ def audit_changes(event: Any) -> str:
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
-        label = str(AUDIT_KEYS.get(key, key))
+        label = str(AUDIT_KEYS.get(key, key.replace("_", " ")))
         if key in before and key in after:
             parts.append(
                 f"{label}: {_audit_value(key, old, names)} → {_audit_value(key, new, names)}"
@@ -174,6 +224,71 @@ def status_label(value: str) -> str:
         return str(CaseStatus(value).label)
     except ValueError:
         return value
+
+
+def _choice_label(choices: Any, value: object) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value).replace("_", " ")
+
+
+# What each breakdown line says, in the reader's language, from the values it keeps.
+_BREAKDOWN = {
+    PrioritySignal.REACH: gettext_lazy("%(views)s tayangan"),
+    PrioritySignal.GROWTH: gettext_lazy("+%(views_per_hour)s tayangan/jam"),
+    PrioritySignal.FLAGS: gettext_lazy("%(count)s laporan"),
+    PrioritySignal.SOURCE: gettext_lazy("sumber: %(source)s"),
+    PrioritySignal.SEVERITY: gettext_lazy("alasan: %(reason)s"),
+    PrioritySignal.PHASE: gettext_lazy("%(phase)s, alasan %(reason)s"),
+}
+_SLA_BREACHED = gettext_lazy("tenggat SLA terlewati")
+_SLA_NEAR = gettext_lazy("tenggat SLA dalam %(minutes)s menit")
+
+# Lines stored before they kept their values: read them back from the English label.
+_LEGACY_LABELS = [
+    (PrioritySignal.REACH, re.compile(r"^views (?P<views>[\d.]+[KM]?)$")),
+    (PrioritySignal.GROWTH, re.compile(r"^\+(?P<views_per_hour>[\d.]+[KM]?) views/h$")),
+    (PrioritySignal.FLAGS, re.compile(r"^(?P<count>\d+) flags$")),
+    (PrioritySignal.SOURCE, re.compile(r"^source (?P<source>\w+)$")),
+    (PrioritySignal.SEVERITY, re.compile(r"^reason (?P<reason>\w+)$")),
+    (PrioritySignal.PHASE, re.compile(r"^(?P<phase>\w+) and (?P<reason>\w+)$")),
+    (PrioritySignal.SLA, re.compile(r"^SLA (?P<breached>breached)$")),
+    (PrioritySignal.SLA, re.compile(r"^SLA in (?P<minutes>\d+) min$")),
+]
+
+
+@register.filter
+def breakdown_label(line: dict[str, Any]) -> str:
+    """One line of a priority breakdown in the reader's words: views as a short count,
+    reasons, sources and phases by their labels."""
+    signal = line.get("signal", "")
+    values: dict[str, Any] = dict(line.get("values") or {})
+    if not values:
+        for legacy_signal, pattern in _LEGACY_LABELS:
+            match = pattern.match(str(line.get("label", "")))
+            if legacy_signal == signal and match:
+                values = match.groupdict()
+                break
+    if not values:
+        return str(line.get("label", ""))
+    shown: dict[str, Any] = dict(values)
+    for key in ("views", "views_per_hour"):
+        if isinstance(shown.get(key), int | float):
+            shown[key] = humanise_count(shown[key])
+    if "reason" in shown:
+        shown["reason"] = _choice_label(Reason, shown["reason"])
+    if "source" in shown:
+        shown["source"] = _choice_label(FlagSource, shown["source"])
+    if "phase" in shown:
+        shown["phase"] = _choice_label(PhaseKind, shown["phase"])
+    if signal == PrioritySignal.SLA:
+        return str(_SLA_BREACHED) if shown.get("breached") else str(_SLA_NEAR) % shown
+    template = _BREAKDOWN.get(signal)  # type: ignore[call-overload]
+    try:
+        return str(template) % shown if template is not None else str(line.get("label", ""))
+    except (KeyError, TypeError, ValueError):
+        return str(line.get("label", ""))
 
 
 @register.filter
