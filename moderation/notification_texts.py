@@ -45,9 +45,7 @@ _DELIVERY_FAILED = _("%(subject)s: %(attempts)s percobaan. Galat terakhir: %(las
 _CALLBACK_DISABLED = _("Pengiriman yang menunggu dijeda sampai operator menyalakannya kembali.")
 _REVIEWED = _("Ditinjau oleh %(reviewer)s.")
 _REJECTED_BACK = _("Kasus kembali ke antrean.")
-_ESCALATION_ANSWERED = _(
-    "Klarifikasi \u201c%(clarification)s\u201d dilampirkan; kasus kembali ke antrean."
-)
+_ESCALATION_ANSWERED = _("Klarifikasi “%(clarification)s” dilampirkan; kasus kembali ke antrean.")
 _SLA = _("Video %(video)s (%(platform)s); status %(status)s; alasan: %(reasons)s.")
 
 

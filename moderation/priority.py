@@ -6,11 +6,15 @@ Weights come from ``TuningParameter`` rows over the defaults below (``tuning_val
 """
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from moderation.choices import FlagSource, PhaseKind, PrioritySignal
+from django.utils.translation import gettext_lazy as _
+
+from moderation.choices import FlagSource, PhaseKind, PrioritySignal, Reason
 
 DEFAULT_TUNING: dict[str, float] = {
     # Reach: points per decade of views above 1,000, capped.
@@ -241,3 +245,71 @@ def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> Prio
             )
 
     return PriorityResult(score=sum(x.points for x in lines), lines=lines)
+
+
+# --- Reading a breakdown line ------------------------------------------------------------------
+
+
+def _choice_label(choices: Any, value: object) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value).replace("_", " ")
+
+
+# What each breakdown line says, in the reader's language, from the values it keeps.
+_BREAKDOWN = {
+    PrioritySignal.REACH: _("%(views)s tayangan"),
+    PrioritySignal.GROWTH: _("+%(views_per_hour)s tayangan/jam"),
+    PrioritySignal.FLAGS: _("%(count)s laporan"),
+    PrioritySignal.SOURCE: _("sumber: %(source)s"),
+    PrioritySignal.SEVERITY: _("alasan: %(reason)s"),
+    PrioritySignal.PHASE: _("%(phase)s, alasan %(reason)s"),
+}
+_SLA_BREACHED = _("tenggat SLA terlewati")
+_SLA_NEAR = _("tenggat SLA dalam %(minutes)s menit")
+
+# Lines stored before they kept their values: read them back from the English label.
+_LEGACY_LABELS = [
+    (PrioritySignal.REACH, re.compile(r"^views (?P<views>[\d.]+[KM]?)$")),
+    (PrioritySignal.GROWTH, re.compile(r"^\+(?P<views_per_hour>[\d.]+[KM]?) views/h$")),
+    (PrioritySignal.FLAGS, re.compile(r"^(?P<count>\d+) flags$")),
+    (PrioritySignal.SOURCE, re.compile(r"^source (?P<source>\w+)$")),
+    (PrioritySignal.SEVERITY, re.compile(r"^reason (?P<reason>\w+)$")),
+    (PrioritySignal.PHASE, re.compile(r"^(?P<phase>\w+) and (?P<reason>\w+)$")),
+    (PrioritySignal.SLA, re.compile(r"^SLA (?P<breached>breached)$")),
+    (PrioritySignal.SLA, re.compile(r"^SLA in (?P<minutes>\d+) min$")),
+]
+
+
+def breakdown_line_text(line: dict[str, Any]) -> str:
+    """One line of a priority breakdown in the reader's words: views as a short count,
+    reasons, sources and phases by their labels (the stored ``label`` is English, for the
+    API)."""
+    signal = line.get("signal", "")
+    values: dict[str, Any] = dict(line.get("values") or {})
+    if not values:
+        for legacy_signal, pattern in _LEGACY_LABELS:
+            match = pattern.match(str(line.get("label", "")))
+            if legacy_signal == signal and match:
+                values = match.groupdict()
+                break
+    if not values:
+        return str(line.get("label", ""))
+    shown: dict[str, Any] = dict(values)
+    for key in ("views", "views_per_hour"):
+        if isinstance(shown.get(key), int | float):
+            shown[key] = humanise_count(shown[key])
+    if "reason" in shown:
+        shown["reason"] = _choice_label(Reason, shown["reason"])
+    if "source" in shown:
+        shown["source"] = _choice_label(FlagSource, shown["source"])
+    if "phase" in shown:
+        shown["phase"] = _choice_label(PhaseKind, shown["phase"])
+    if signal == PrioritySignal.SLA:
+        return str(_SLA_BREACHED) if shown.get("breached") else str(_SLA_NEAR) % shown
+    template = _BREAKDOWN.get(signal)  # type: ignore[call-overload]
+    try:
+        return str(template) % shown if template is not None else str(line.get("label", ""))
+    except (KeyError, TypeError, ValueError):
+        return str(line.get("label", ""))

@@ -1,6 +1,5 @@
 """Template helpers for the workspace: WIB times, SLA countdowns, ages, reach, role names."""
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,16 +15,14 @@ from moderation.choices import (
     CaseStatus,
     ClarificationRating,
     CloseReason,
-    FlagSource,
     Ground,
-    PhaseKind,
     PrioritySignal,
     Reason,
     Role,
     SkipReason,
 )
 from moderation.permissions import case_holder_id, case_status_now
-from moderation.priority import humanise_count
+from moderation.priority import breakdown_line_text, humanise_count
 
 register = template.Library()
 
@@ -226,69 +223,10 @@ def status_label(value: str) -> str:
         return value
 
 
-def _choice_label(choices: Any, value: object) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value).replace("_", " ")
-
-
-# What each breakdown line says, in the reader's language, from the values it keeps.
-_BREAKDOWN = {
-    PrioritySignal.REACH: gettext_lazy("%(views)s tayangan"),
-    PrioritySignal.GROWTH: gettext_lazy("+%(views_per_hour)s tayangan/jam"),
-    PrioritySignal.FLAGS: gettext_lazy("%(count)s laporan"),
-    PrioritySignal.SOURCE: gettext_lazy("sumber: %(source)s"),
-    PrioritySignal.SEVERITY: gettext_lazy("alasan: %(reason)s"),
-    PrioritySignal.PHASE: gettext_lazy("%(phase)s, alasan %(reason)s"),
-}
-_SLA_BREACHED = gettext_lazy("tenggat SLA terlewati")
-_SLA_NEAR = gettext_lazy("tenggat SLA dalam %(minutes)s menit")
-
-# Lines stored before they kept their values: read them back from the English label.
-_LEGACY_LABELS = [
-    (PrioritySignal.REACH, re.compile(r"^views (?P<views>[\d.]+[KM]?)$")),
-    (PrioritySignal.GROWTH, re.compile(r"^\+(?P<views_per_hour>[\d.]+[KM]?) views/h$")),
-    (PrioritySignal.FLAGS, re.compile(r"^(?P<count>\d+) flags$")),
-    (PrioritySignal.SOURCE, re.compile(r"^source (?P<source>\w+)$")),
-    (PrioritySignal.SEVERITY, re.compile(r"^reason (?P<reason>\w+)$")),
-    (PrioritySignal.PHASE, re.compile(r"^(?P<phase>\w+) and (?P<reason>\w+)$")),
-    (PrioritySignal.SLA, re.compile(r"^SLA (?P<breached>breached)$")),
-    (PrioritySignal.SLA, re.compile(r"^SLA in (?P<minutes>\d+) min$")),
-]
-
-
 @register.filter
 def breakdown_label(line: dict[str, Any]) -> str:
-    """One line of a priority breakdown in the reader's words: views as a short count,
-    reasons, sources and phases by their labels."""
-    signal = line.get("signal", "")
-    values: dict[str, Any] = dict(line.get("values") or {})
-    if not values:
-        for legacy_signal, pattern in _LEGACY_LABELS:
-            match = pattern.match(str(line.get("label", "")))
-            if legacy_signal == signal and match:
-                values = match.groupdict()
-                break
-    if not values:
-        return str(line.get("label", ""))
-    shown: dict[str, Any] = dict(values)
-    for key in ("views", "views_per_hour"):
-        if isinstance(shown.get(key), int | float):
-            shown[key] = humanise_count(shown[key])
-    if "reason" in shown:
-        shown["reason"] = _choice_label(Reason, shown["reason"])
-    if "source" in shown:
-        shown["source"] = _choice_label(FlagSource, shown["source"])
-    if "phase" in shown:
-        shown["phase"] = _choice_label(PhaseKind, shown["phase"])
-    if signal == PrioritySignal.SLA:
-        return str(_SLA_BREACHED) if shown.get("breached") else str(_SLA_NEAR) % shown
-    template = _BREAKDOWN.get(signal)  # type: ignore[call-overload]
-    try:
-        return str(template) % shown if template is not None else str(line.get("label", ""))
-    except (KeyError, TypeError, ValueError):
-        return str(line.get("label", ""))
+    """One line of a priority breakdown in the reader's words."""
+    return breakdown_line_text(line)
 
 
 @register.filter

@@ -99,7 +99,7 @@ def _advance(
         messages.info(
             request,
             _("Tidak ada kasus lain yang bisa Anda ambil di antrean “%(queue)s” saat ini.")
-            % {"queue": queue.name},
+            % {"queue": queue.display_name},
         )
         return redirect(f"{_after_case_url(queue)}?empty=claim")
     return redirect(case_url(following.pk, queue.slug))
