@@ -261,7 +261,7 @@ def _choice_label(choices: Any, value: object) -> str:
 _BREAKDOWN = {
     PrioritySignal.REACH: _("%(views)s tayangan"),
     PrioritySignal.GROWTH: _("+%(views_per_hour)s tayangan/jam"),
-    PrioritySignal.FLAGS: _("%(count)s laporan"),
+    PrioritySignal.FLAGS: _("laporan: %(count)s"),
     PrioritySignal.SOURCE: _("sumber: %(source)s"),
     PrioritySignal.SEVERITY: _("alasan: %(reason)s"),
     PrioritySignal.PHASE: _("%(phase)s, alasan %(reason)s"),

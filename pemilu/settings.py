@@ -144,6 +144,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The lockout answer is a page in the site's layout that says when to try again.
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # The Django admin (users, platforms, calendar) asks for a one-time password in production.
 # Bootstrap the first administrator's device with `manage.py addstatictoken <username>`, then
 # add a TOTP device in the admin.

@@ -81,6 +81,22 @@ def countdown(due_at: datetime | None) -> str:
 
 
 @register.filter
+def in_minutes(delta: timedelta | None) -> int:
+    """A duration in whole minutes, rounded up (for "try again in N minutes")."""
+    if not delta:
+        return 0
+    return max(1, -(-int(delta.total_seconds()) // 60))
+
+
+@register.filter
+def wib_from_now(delta: timedelta | None) -> str:
+    """The WIB clock time ``delta`` from now (for "after 14:35")."""
+    if delta is None:
+        return "—"
+    return wib(timezone.now() + delta, "H:i")
+
+
+@register.filter
 def late_by(done_at: datetime | None, due_at: datetime | None) -> str:
     """How long after its SLA due time a case was settled."""
     if not done_at or not due_at:

@@ -13,7 +13,6 @@ from moderation.models import Case, ElectionPhase, Queue
 from moderation.review.approvals import decision_approve
 from moderation.review.claims import case_claim_next
 from moderation.review.decisions import decision_record
-from tests.clients import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +172,14 @@ def test_the_admin_shows_no_raw_codes(language, platform_admin, shift_data, clie
         "/admin/moderation/decision/",
     ]
     assert _check(client, pages, shift_data, language) == {}
+
+
+def test_a_bad_filter_value_on_the_browsable_api_is_an_html_page(supervisor, client):
+    client.force_login(supervisor)
+    page = client.get("/api/v1/cases/?status=banned", HTTP_ACCEPT="text/html")
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+    assert "<html" in page.content.decode()
+    api = client.get("/api/v1/cases/?status=banned", HTTP_ACCEPT="application/json")
+    assert api["Content-Type"] == "application/problem+json"
+    assert api.json()["status"] == 400
