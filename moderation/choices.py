@@ -349,6 +349,9 @@ class NotificationKind(models.TextChoices):
     CLARIFICATION_SUBMITTED = "clarification_submitted", _("Klarifikasi menunggu persetujuan")
     CLARIFICATION_RETURNED = "clarification_returned", _("Klarifikasi dikembalikan ke penulis")
     AUDIT_LOG_BROKEN = "audit_log_broken", _("Rantai segel log audit rusak")
+    DECISION_APPROVED = "decision_approved", _("Keputusan Anda disetujui")
+    DECISION_REJECTED = "decision_rejected", _("Keputusan Anda ditolak")
+    ESCALATION_ANSWERED = "escalation_answered", _("KPU menjawab kasus yang Anda teruskan")
 
 
 class NotificationChannel(models.TextChoices):

@@ -22,12 +22,16 @@ class InvalidTransition(ModerationError):
     problem_type = "/problems/invalid-transition"
     title = _("Perubahan status tidak diizinkan")
 
-    def __init__(self, status: str, event: str) -> None:
+    def __init__(
+        self, status: str, event: str, *, status_label: Any = None, event_label: Any = None
+    ) -> None:
+        """``status`` and ``event`` are codes (kept in the problem's extra members); the
+        message names them by their labels when given (``transitions.invalid_transition``)."""
         self.status = status
         self.event = event
         super().__init__(
-            _("Kasus berstatus %(status)s tidak dapat menerima peristiwa %(event)s.")
-            % {"status": status, "event": event},
+            _("Kasus berstatus “%(status)s” tidak dapat menerima peristiwa “%(event)s”.")
+            % {"status": status_label or status, "event": event_label or event},
             current_status=status,
             event=event,
         )
@@ -88,3 +92,12 @@ class Conflict(ModerationError):
     status_code = 409
     problem_type = "/problems/conflict"
     title = _("Konflik")
+
+
+class UpstreamUnavailable(ModerationError):
+    """Something we fetch from a platform (a video thumbnail) could not be had or is not what
+    it should be."""
+
+    status_code = 502
+    problem_type = "/problems/upstream-unavailable"
+    title = _("Sumber di platform tidak tersedia")

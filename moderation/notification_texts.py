@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from moderation.choices import NotificationKind
+from moderation.choices import Action, CaseStatus, NotificationKind, Reason
 
 TITLES = {
     NotificationKind.CASE_ROUTED_TO_KPU: _("Kasus #%(case)s menunggu klarifikasi KPU"),
@@ -34,6 +34,13 @@ TITLES = {
         "Klarifikasi #%(clarification)s versi %(version)s dikembalikan oleh %(reviewer)s"
     ),
     NotificationKind.AUDIT_LOG_BROKEN: _("Rantai segel log audit rusak (%(count)s masalah)"),
+    NotificationKind.DECISION_APPROVED: _(
+        "Keputusan #%(decision)s (%(action)s) pada kasus #%(case)s disetujui"
+    ),
+    NotificationKind.DECISION_REJECTED: _(
+        "Keputusan #%(decision)s (%(action)s) pada kasus #%(case)s ditolak"
+    ),
+    NotificationKind.ESCALATION_ANSWERED: _("KPU menjawab kasus #%(case)s"),
 }
 
 _VIDEO_REASONS = _("Video %(video)s (%(platform)s); alasan: %(reasons)s.")
@@ -47,6 +54,9 @@ _AUDIT_LOG_BROKEN = _(
     "Mata rantai rusak pertama: %(problem)s. Jalankan manage.py verify_audit_log dan periksa "
     "cadangan basis data."
 )
+_REVIEWED = _("Ditinjau oleh %(reviewer)s.")
+_REJECTED_BACK = _("Kasus kembali ke antrean.")
+_ESCALATION_ANSWERED = _("Klarifikasi “%(clarification)s” dilampirkan; kasus kembali ke antrean.")
 _SLA = _("Video %(video)s (%(platform)s); status %(status)s; alasan: %(reasons)s.")
 
 
@@ -72,7 +82,32 @@ def _body(kind: str, params: dict[str, Any]) -> str:
         return str(_AUDIT_LOG_BROKEN) % params
     if kind in (NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACHED):
         return str(_SLA) % params
+    if kind in (NotificationKind.DECISION_APPROVED, NotificationKind.DECISION_REJECTED):
+        body = str(_REVIEWED) % params
+        if params.get("note"):
+            body += "\n" + str(_NOTE) % params
+        if kind == NotificationKind.DECISION_REJECTED:
+            body += "\n" + str(_REJECTED_BACK)
+        return body
+    if kind == NotificationKind.ESCALATION_ANSWERED:
+        return str(_VIDEO_REASONS) % params + "\n" + str(_ESCALATION_ANSWERED) % params
     return ""
+
+
+def _readable(params: dict[str, Any]) -> dict[str, Any]:
+    """The params with codes (an action, reasons, a status) as the reader's words."""
+    readable = dict(params)
+    if params.get("action") in Action.values:
+        readable["action"] = Action(params["action"]).label
+    if params.get("status") in CaseStatus.values:
+        readable["status"] = CaseStatus(params["status"]).label
+    reasons = params.get("reasons")
+    if isinstance(reasons, str) and reasons not in ("", "-"):
+        codes = [r.strip() for r in reasons.split(",")]
+        readable["reasons"] = ", ".join(
+            str(Reason(code).label) if code in Reason.values else code for code in codes
+        )
+    return readable
 
 
 def notification_text(kind: str, params: dict[str, Any]) -> tuple[str, str] | None:
@@ -81,6 +116,7 @@ def notification_text(kind: str, params: dict[str, Any]) -> tuple[str, str] | No
     template = TITLES.get(kind)  # type: ignore[call-overload]
     if template is None:
         return None
+    params = _readable(params)
     try:
         return str(template) % params, _body(kind, params)
     except (KeyError, TypeError, ValueError):

@@ -6,11 +6,15 @@ Weights come from ``TuningParameter`` rows over the defaults below (``tuning_val
 """
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from moderation.choices import FlagSource, PhaseKind, PrioritySignal
+from django.utils.translation import gettext_lazy as _
+
+from moderation.choices import FlagSource, PhaseKind, PrioritySignal, Reason
 
 DEFAULT_TUNING: dict[str, float] = {
     # Reach: points per decade of views above 1,000, capped.
@@ -137,8 +141,10 @@ def priority_signals(
 @dataclass(frozen=True)
 class PriorityLine:
     signal: str
+    # English, for the API and logs; the pages say it in the reader's language from ``values``.
     label: str
     points: int
+    values: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,7 +153,10 @@ class PriorityResult:
     lines: list[PriorityLine] = field(default_factory=list)
 
     def breakdown(self) -> list[dict[str, object]]:
-        return [{"signal": x.signal, "label": x.label, "points": x.points} for x in self.lines]
+        return [
+            {"signal": x.signal, "label": x.label, "points": x.points, "values": x.values}
+            for x in self.lines
+        ]
 
 
 def humanise_count(n: float) -> str:
@@ -164,39 +173,45 @@ def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> Prio
 
     lines: list[PriorityLine] = []
 
-    def add(signal: str, label: str, points: float) -> None:
+    def add(signal: str, label: str, points: float, **values: object) -> None:
         if points:
-            lines.append(PriorityLine(signal, label, round(points)))
+            lines.append(PriorityLine(signal, label, round(points), values))
 
     views = signals.view_count or 0
     if views > 1_000:
         reach = min(
             w("priority.reach_cap"), (math.log10(views) - 3) * w("priority.reach_per_decade")
         )
-        add(PrioritySignal.REACH, f"views {humanise_count(views)}", reach)
+        add(PrioritySignal.REACH, f"views {humanise_count(views)}", reach, views=views)
 
     if signals.views_per_hour and signals.views_per_hour >= w("priority.growth_views_per_hour"):
         add(
             PrioritySignal.GROWTH,
             f"+{humanise_count(signals.views_per_hour)} views/h",
             w("priority.growth_points"),
+            views_per_hour=signals.views_per_hour,
         )
 
     if signals.distinct_flags:
         flags_points = min(w("priority.flags_cap"), signals.distinct_flags * w("priority.per_flag"))
-        add(PrioritySignal.FLAGS, f"{signals.distinct_flags} flags", flags_points)
+        add(
+            PrioritySignal.FLAGS,
+            f"{signals.distinct_flags} flags",
+            flags_points,
+            count=signals.distinct_flags,
+        )
 
     source_points = {s: w(f"priority.source.{s}") for s in signals.sources}
     if source_points:
         best = max(source_points, key=lambda s: source_points[s])
         if best == FlagSource.AUTOMATED and signals.max_confidence is not None:
             source_points[best] *= signals.max_confidence
-        add(PrioritySignal.SOURCE, f"source {best}", source_points[best])
+        add(PrioritySignal.SOURCE, f"source {best}", source_points[best], source=best)
 
     severity = {r: w(f"priority.severity.{r}") for r in signals.reasons}
     if severity:
         worst = max(severity, key=lambda r: severity[r])
-        add(PrioritySignal.SEVERITY, f"reason {worst}", severity[worst])
+        add(PrioritySignal.SEVERITY, f"reason {worst}", severity[worst], reason=worst)
 
     if signals.phase_kind and signals.phase_kind != PhaseKind.OTHER:
         boosts = {
@@ -207,15 +222,94 @@ def priority_compute(signals: PrioritySignals, tuning: dict[str, float]) -> Prio
         }
         if boosts:
             top = max(boosts, key=lambda r: boosts[r])
-            add(PrioritySignal.PHASE, f"{signals.phase_kind} and {top}", boosts[top])
+            add(
+                PrioritySignal.PHASE,
+                f"{signals.phase_kind} and {top}",
+                boosts[top],
+                phase=signals.phase_kind,
+                reason=top,
+            )
 
     if signals.due_at is not None:
         minutes_left = (signals.due_at - signals.now).total_seconds() / 60
         if minutes_left < 0:
-            add(PrioritySignal.SLA, "SLA breached", w("priority.sla_breached_points"))
+            add(
+                PrioritySignal.SLA, "SLA breached", w("priority.sla_breached_points"), breached=True
+            )
         elif minutes_left <= w("priority.sla_near_minutes"):
             add(
-                PrioritySignal.SLA, f"SLA in {int(minutes_left)} min", w("priority.sla_near_points")
+                PrioritySignal.SLA,
+                f"SLA in {int(minutes_left)} min",
+                w("priority.sla_near_points"),
+                minutes=int(minutes_left),
             )
 
     return PriorityResult(score=sum(x.points for x in lines), lines=lines)
+
+
+# --- Reading a breakdown line ------------------------------------------------------------------
+
+
+def _choice_label(choices: Any, value: object) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value).replace("_", " ")
+
+
+# What each breakdown line says, in the reader's language, from the values it keeps.
+_BREAKDOWN = {
+    PrioritySignal.REACH: _("%(views)s tayangan"),
+    PrioritySignal.GROWTH: _("+%(views_per_hour)s tayangan/jam"),
+    PrioritySignal.FLAGS: _("laporan: %(count)s"),
+    PrioritySignal.SOURCE: _("sumber: %(source)s"),
+    PrioritySignal.SEVERITY: _("alasan: %(reason)s"),
+    PrioritySignal.PHASE: _("%(phase)s, alasan %(reason)s"),
+}
+_SLA_BREACHED = _("tenggat SLA terlewati")
+_SLA_NEAR = _("tenggat SLA dalam %(minutes)s menit")
+
+# Lines stored before they kept their values: read them back from the English label.
+_LEGACY_LABELS = [
+    (PrioritySignal.REACH, re.compile(r"^views (?P<views>[\d.]+[KM]?)$")),
+    (PrioritySignal.GROWTH, re.compile(r"^\+(?P<views_per_hour>[\d.]+[KM]?) views/h$")),
+    (PrioritySignal.FLAGS, re.compile(r"^(?P<count>\d+) flags$")),
+    (PrioritySignal.SOURCE, re.compile(r"^source (?P<source>\w+)$")),
+    (PrioritySignal.SEVERITY, re.compile(r"^reason (?P<reason>\w+)$")),
+    (PrioritySignal.PHASE, re.compile(r"^(?P<phase>\w+) and (?P<reason>\w+)$")),
+    (PrioritySignal.SLA, re.compile(r"^SLA (?P<breached>breached)$")),
+    (PrioritySignal.SLA, re.compile(r"^SLA in (?P<minutes>\d+) min$")),
+]
+
+
+def breakdown_line_text(line: dict[str, Any]) -> str:
+    """One line of a priority breakdown in the reader's words: views as a short count,
+    reasons, sources and phases by their labels (the stored ``label`` is English, for the
+    API)."""
+    signal = line.get("signal", "")
+    values: dict[str, Any] = dict(line.get("values") or {})
+    if not values:
+        for legacy_signal, pattern in _LEGACY_LABELS:
+            match = pattern.match(str(line.get("label", "")))
+            if legacy_signal == signal and match:
+                values = match.groupdict()
+                break
+    if not values:
+        return str(line.get("label", ""))
+    shown: dict[str, Any] = dict(values)
+    for key in ("views", "views_per_hour"):
+        if isinstance(shown.get(key), int | float):
+            shown[key] = humanise_count(shown[key])
+    if "reason" in shown:
+        shown["reason"] = _choice_label(Reason, shown["reason"])
+    if "source" in shown:
+        shown["source"] = _choice_label(FlagSource, shown["source"])
+    if "phase" in shown:
+        shown["phase"] = _choice_label(PhaseKind, shown["phase"])
+    if signal == PrioritySignal.SLA:
+        return str(_SLA_BREACHED) if shown.get("breached") else str(_SLA_NEAR) % shown
+    template = _BREAKDOWN.get(signal)  # type: ignore[call-overload]
+    try:
+        return str(template) % shown if template is not None else str(line.get("label", ""))
+    except (KeyError, TypeError, ValueError):
+        return str(line.get("label", ""))

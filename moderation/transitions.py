@@ -53,12 +53,23 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
+def _label(choices: type[CaseStatus] | type[CaseEvent], value: str) -> object:
+    return choices(value).label if value in choices.values else value
+
+
+def invalid_transition(status: str, event: str) -> InvalidTransition:
+    """The refusal of ``event`` in ``status``, its message naming both in the reader's words."""
+    return InvalidTransition(
+        status, event, status_label=_label(CaseStatus, status), event_label=_label(CaseEvent, event)
+    )
+
+
 def next_status(status: str, event: str) -> str:
     """The status a case moves to when ``event`` happens in ``status``, or InvalidTransition."""
     try:
         return TRANSITIONS[(status, event)]
     except KeyError:
-        raise InvalidTransition(status, event) from None
+        raise invalid_transition(status, event) from None
 
 
 def is_allowed(status: str, event: str) -> bool:
@@ -84,4 +95,13 @@ def clarification_next_status(status: str, event: str) -> str:
     try:
         return CLARIFICATION_TRANSITIONS[(status, event)]
     except KeyError:
-        raise InvalidTransition(status, event) from None
+        raise InvalidTransition(
+            status,
+            event,
+            status_label=ClarificationStatus(status).label
+            if status in ClarificationStatus.values
+            else None,
+            event_label=ClarificationEvent(event).label
+            if event in ClarificationEvent.values
+            else None,
+        ) from None

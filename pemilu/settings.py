@@ -158,6 +158,8 @@ AXES_LOCKOUT_CALLABLE = "moderation.accounts.lockout.lockout_response"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "moderation.middleware.client_ip"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The lockout answer is a page in the site's layout that says when to try again.
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # The Django admin (users, platforms, calendar) asks for a one-time password in production.
 # Bootstrap the first administrator's device with `manage.py addstatictoken <username>`, then
 # add a TOTP device in the admin.
@@ -306,6 +308,14 @@ SARING = {
     "QUEUE_OVERVIEW_CACHE_SECONDS": env.int(
         "QUEUE_OVERVIEW_CACHE_SECONDS", default=0 if SARING_ENV == "test" else 15
     ),
+    # Video thumbnails are fetched from the platform through our own proxy (review/thumbnails.py):
+    # at most this many bytes, within this many seconds, kept in the cache this long.
+    "THUMBNAIL_MAX_BYTES": env.int("THUMBNAIL_MAX_BYTES", default=2 * 1024 * 1024),
+    "THUMBNAIL_TIMEOUT_SECONDS": env.float("THUMBNAIL_TIMEOUT_SECONDS", default=3.0),
+    "THUMBNAIL_CACHE_SECONDS": env.int("THUMBNAIL_CACHE_SECONDS", default=6 * 3600),
+    # Whether a thumbnail URL may point at a private or loopback address (dev and tests serve
+    # them locally; in production that would let a platform make us fetch internal URLs).
+    "THUMBNAIL_ALLOW_PRIVATE_HOSTS": env.bool("THUMBNAIL_ALLOW_PRIVATE_HOSTS", default=DEV),
 }
 
 if SARING_ENV == "test":

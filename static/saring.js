@@ -99,6 +99,43 @@
     window.location.href = row.dataset.rowLink;
   });
 
+  /* "Next" on a case one holds: leaving it is a skip, so open the skip form (its reason is
+     required) and go on to the next case once it is sent. */
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("[data-skip-then-next]");
+    if (!button) return;
+    ev.preventDefault();
+    var popover = document.getElementById("skip-popover");
+    if (!popover) return;
+    popover.open = true;
+    var advance = popover.querySelector('input[name="advance"]');
+    if (advance) advance.value = "1";
+    var hint = popover.querySelector("[data-skip-next-hint]");
+    if (hint) hint.hidden = false;
+    var first = popover.querySelector("select, input:not([type=hidden]), textarea");
+    if (first) first.focus();
+  });
+
+  /* Thumbnails: blurred until the moderator reveals them (their preference); a thumbnail the
+     proxy could not fetch says so instead of showing a broken image. */
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("[data-reveal-thumb]");
+    if (!button) return;
+    var wrap = button.closest("[data-thumb]");
+    if (wrap) wrap.classList.remove("blurred");
+  });
+  document.addEventListener("error", function (ev) {
+    var img = ev.target;
+    if (!img.matches || !img.matches("[data-thumb-img]")) return;
+    var wrap = img.closest("[data-thumb]");
+    img.hidden = true;
+    if (wrap) {
+      wrap.classList.remove("blurred");
+      var failed = wrap.querySelector(".thumb-failed");
+      if (failed) failed.hidden = false;
+    }
+  }, true);
+
   /* --- Auto-submit selects (the language switch) ----------------------------------------- */
   document.addEventListener("change", function (ev) {
     if (ev.target.matches && ev.target.matches("select[data-autosubmit]")) ev.target.form.submit();

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from moderation.admin.base import ReadOnlyAdmin
+from moderation.choices import PrioritySignal, Reason
 from moderation.errors import ModerationError
 from moderation.models import (
     Appeal,
@@ -19,6 +20,7 @@ from moderation.models import (
     Decision,
     Flag,
 )
+from moderation.priority import breakdown_line_text
 from moderation.review.claims import case_release
 from moderation.web import request_user
 
@@ -46,8 +48,30 @@ class CaseAdmin(admin.ModelAdmin):
     actions = ["release_claims"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # State lives in services: the admin shows a case, it does not edit one.
-        return [f.name for f in Case._meta.fields]
+        # State lives in services: the admin shows a case, it does not edit one. Reasons and
+        # the breakdown are shown in words, not as the codes they are stored as.
+        coded = {"reasons": "reasons_display", "priority_breakdown": "breakdown_display"}
+        return [coded.get(f.name, f.name) for f in Case._meta.fields]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.get_readonly_fields(request, obj)
+
+    @admin.display(description=_("alasan"))
+    def reasons_display(self, case: Case) -> str:
+        return ", ".join(
+            str(Reason(r).label) if r in Reason.values else r for r in case.reasons or []
+        )
+
+    @admin.display(description=_("rincian prioritas"))
+    def breakdown_display(self, case: Case) -> str:
+        def signal(line: dict[str, Any]) -> str:
+            code = line.get("signal", "")
+            return str(PrioritySignal(code).label) if code in PrioritySignal.values else code
+
+        return "; ".join(
+            f"{signal(line)}: {breakdown_line_text(line)} (+{line.get('points', 0)})"
+            for line in case.priority_breakdown or []
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

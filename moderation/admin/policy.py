@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from moderation.admin.base import ReadOnlyAdmin
 from moderation.administration.configuration import (
@@ -22,6 +23,7 @@ from moderation.models import (
     SlaTarget,
     TuningParameter,
 )
+from moderation.priority import DEFAULT_TUNING, tuning_range
 from moderation.web import request_user
 
 
@@ -94,8 +96,32 @@ class SlaTargetAdmin(PolicyAdmin):
     list_editable = ["target_minutes"]
 
 
+def _tuning_key_choices() -> list[tuple[str, str]]:
+    """Only the keys the priority reads, each with the range it accepts."""
+    choices = []
+    for key in sorted(DEFAULT_TUNING):
+        low, high = tuning_range(key)
+        choices.append((key, f"{key} ({low:g} .. {high:g}; {DEFAULT_TUNING[key]:g})"))
+    return choices
+
+
+class TuningParameterForm(PolicyForm):
+    key = forms.ChoiceField(
+        label=_("kunci"),
+        choices=_tuning_key_choices,
+        help_text=_(
+            "Hanya kunci yang dibaca perhitungan prioritas; dalam kurung: rentang dan nilai bawaan."
+        ),
+    )
+
+    class Meta:
+        model = TuningParameter
+        fields = ["key", "value", "description"]
+
+
 @admin.register(TuningParameter)
 class TuningParameterAdmin(PolicyAdmin):
+    form = TuningParameterForm
     list_display = ["key", "value", "description", "updated_at"]
     list_editable = ["value"]
     search_fields = ["key", "description"]

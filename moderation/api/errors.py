@@ -12,6 +12,18 @@ from moderation.errors import ModerationError
 from moderation.problems import PROBLEM_CONTENT_TYPE, problem_body
 
 
+class ProblemResponse(Response):
+    """A problem, as application/problem+json for a JSON client; the browsable API's HTML page
+    keeps its own text/html type (else the browser shows the page's HTML as text)."""
+
+    @property
+    def rendered_content(self) -> Any:
+        renderer = getattr(self, "accepted_renderer", None)
+        if renderer is None or "json" in renderer.media_type:
+            self.content_type = PROBLEM_CONTENT_TYPE
+        return super().rendered_content
+
+
 def problem_response(
     *,
     status_code: int,
@@ -21,13 +33,11 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    response = Response(
+    return ProblemResponse(
         problem_body(status_code=status_code, title=title, detail=detail, type_=type_, **extra),
         status=status_code,
         headers=headers,
-        content_type=PROBLEM_CONTENT_TYPE,
     )
-    return response
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:

@@ -5,11 +5,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
 from moderation.choices import AuditAction, CaseStatus, ClarificationStatus
 from moderation.models import AuditEvent, Case, Clarification, Platform
+
+# The browsable API's filter form is read by people: its labels are translated phrases, and a
+# choice left empty reads "any", not Django's dashes.
+_ANY = _("semua")
 
 
 class _UtcDateTimeField(IsoDateTimeField):
@@ -31,11 +36,15 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
 
 
 class CaseFilter(filters.FilterSet):
-    platform = filters.CharFilter(method="filter_platform", help_text="Platform slug.")
-    video = filters.CharFilter(
-        field_name="video__platform_video_id", help_text="The platform's video id."
+    platform = filters.CharFilter(
+        method="filter_platform", help_text="Platform slug.", label=_("Platform (slug)")
     )
-    status = filters.ChoiceFilter(choices=CaseStatus.choices)
+    video = filters.CharFilter(
+        field_name="video__platform_video_id",
+        help_text="The platform's video id.",
+        label=_("ID video di platform"),
+    )
+    status = filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"), empty_label=_ANY)
 
     class Meta:
         model = Case
@@ -49,7 +58,9 @@ class CaseFilter(filters.FilterSet):
 
 
 class ClarificationFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=ClarificationStatus.choices)
+    status = filters.ChoiceFilter(
+        choices=ClarificationStatus.choices, label=_("Status"), empty_label=_ANY
+    )
 
     class Meta:
         model = Clarification
@@ -59,11 +70,19 @@ class ClarificationFilter(filters.FilterSet):
 class AuditEventFilter(filters.FilterSet):
     """``actor`` is a username or a user id; ``since`` inclusive, ``until`` exclusive."""
 
-    actor = filters.CharFilter(method="filter_actor", help_text="Username or user id.")
-    action = filters.ChoiceFilter(choices=AuditAction.choices)
-    since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    case = filters.NumberFilter(field_name="case_id", min_value=1)
+    actor = filters.CharFilter(
+        method="filter_actor", help_text="Username or user id.", label=_("Pelaku")
+    )
+    action = filters.ChoiceFilter(
+        choices=AuditAction.choices, label=_("Tindakan"), empty_label=_ANY
+    )
+    since = UtcDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Sejak (ISO 8601)")
+    )
+    until = UtcDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("Sampai (ISO 8601, tidak termasuk)")
+    )
+    case = filters.NumberFilter(field_name="case_id", min_value=1, label=_("Kasus"))
 
     class Meta:
         model = AuditEvent

@@ -49,6 +49,9 @@ class ModelSerializer[T: models.Model](serializers.ModelSerializer[T]):
     }
 
 
+from moderation.permissions import case_holder_id, case_status_now
+
+
 def username_field() -> serializers.SlugRelatedField[User]:
     """A user shown by username (read-only)."""
     return serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -80,9 +83,10 @@ class VideoSerializer(VideoRefSerializer):
 class CaseListSerializer(ModelSerializer):
     reasons = serializers.ListField(child=serializers.CharField())
     video = VideoRefSerializer()
-    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
+    # A claim whose lease ran out holds nothing (permissions.lease_is_live): the status and
+    # assignee are the case's as they are now, whatever the expiry job has done yet.
+    status = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -97,6 +101,12 @@ class CaseListSerializer(ModelSerializer):
             "due_at",
         ]
         read_only_fields = fields
+
+    def get_status(self, case: Case) -> str:
+        return case_status_now(case)
+
+    def get_assignee(self, case: Case) -> str | None:
+        return case.assignee.get_username() if case_holder_id(case) and case.assignee else None
 
 
 class FlagSerializer(ModelSerializer):

@@ -14,6 +14,7 @@ from moderation.choices import (
     CallbackEventType,
     CaseAction,
     CaseEvent,
+    CaseStatus,
     ClarificationEvent,
     ClarificationRating,
     ClarificationStatus,
@@ -37,6 +38,7 @@ from moderation.oversight.audit import audit_record
 from moderation.oversight.notifications import (
     notify_clarification_returned,
     notify_clarification_submitted,
+    notify_escalation_answered,
 )
 from moderation.permissions import (
     can_create_clarification,
@@ -542,4 +544,22 @@ def clarification_attach(
             before={"status": before},
             after={"status": case.status, "clarification": clarification.pk},
         )
+        if before == CaseStatus.AWAITING_CLARIFICATION:
+            notify_escalation_answered(
+                case=case,
+                escalated_by=_escalated_by(case),
+                clarification_title=clarification.title,
+            )
     return link
+
+
+def _escalated_by(case: Case) -> list[int]:
+    """Who sent the case to KPU this last time (the latest escalation's actor)."""
+    actor = (
+        AuditEvent.objects.filter(case=case, action=AuditAction.CASE_ESCALATE_TO_KPU)
+        .exclude(actor__isnull=True)
+        .order_by("-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    return [actor] if actor else []

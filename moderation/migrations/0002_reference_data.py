@@ -127,6 +127,19 @@ STANDARD_QUEUES = [
 ]
 
 
+# Their names for English readers (set on existing databases by 0019_moderator_preferences).
+STANDARD_QUEUE_NAMES_EN = {
+    "prioritas-tinggi": "High priority",
+    "informasi-palsu": "False information",
+    "kebencian-permusuhan": "Hate and hostility",
+    "integritas-pemilu": "Election integrity",
+    "lainnya": "Other",
+    "menunggu-klarifikasi": "Awaiting KPU clarification",
+    "banding": "Appeals",
+    "menunggu-persetujuan": "Awaiting approval",
+}
+
+
 def seed(apps, schema_editor=None):
     """Idempotent. Also called by tests after a transactional test has flushed the tables."""
     app_config = apps.get_app_config("moderation")
@@ -166,11 +179,13 @@ def seed(apps, schema_editor=None):
             )
 
     Queue = apps.get_model("moderation", "Queue")
+    # A later migration added the English name; the tests' re-seed (current models) sets it.
+    has_name_en = any(field.name == "name_en" for field in Queue._meta.fields)
     for position, (slug, name, filters) in enumerate(STANDARD_QUEUES):
-        Queue.objects.get_or_create(
-            slug=slug,
-            defaults={"name": name, "filters": filters, "is_standard": True, "position": position},
-        )
+        defaults = {"name": name, "filters": filters, "is_standard": True, "position": position}
+        if has_name_en:
+            defaults["name_en"] = STANDARD_QUEUE_NAMES_EN.get(slug, "")
+        Queue.objects.get_or_create(slug=slug, defaults=defaults)
 
 
 class Migration(migrations.Migration):

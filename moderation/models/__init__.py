@@ -11,6 +11,7 @@ from moderation.models.notifications import EmailDelivery, Notification, Notific
 from moderation.models.outbox import OutboundDelivery, new_webhook_id
 from moderation.models.platforms import Platform, PlatformSecret, mask_secret
 from moderation.models.policy import ElectionPhase, Queue, SlaTarget, TuningParameter
+from moderation.models.workspace import DecisionDraft, ModeratorPreference
 
 __all__ = [
     "Appeal",
@@ -24,10 +25,12 @@ __all__ = [
     "Clarification",
     "ClarificationVersion",
     "Decision",
+    "DecisionDraft",
     "ElectionPhase",
     "ElectoralSubject",
     "EmailDelivery",
     "Flag",
+    "ModeratorPreference",
     "Notification",
     "NotificationPreference",
     "Organisation",

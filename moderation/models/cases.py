@@ -11,9 +11,15 @@ from moderation.models.platforms import Platform
 class Case(models.Model):
     """One video with one or more flags. Its state changes only through services."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="cases")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="cases", verbose_name=_("platform")
+    )
     video = models.ForeignKey(  # the case_video_opened index (video, -opened_at) serves it
-        Video, on_delete=models.PROTECT, related_name="cases", db_index=False
+        Video,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
+        verbose_name=_("video"),
     )
     status = models.CharField(
         _("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.NEW
@@ -23,10 +29,13 @@ class Case(models.Model):
     priority_breakdown = models.JSONField(_("rincian prioritas"), default=list, blank=True)
     flag_count = models.PositiveIntegerField(_("jumlah laporan"), default=0)
     reasons = ArrayField(
-        models.CharField(max_length=40, choices=Reason.choices), default=list, blank=True
+        models.CharField(max_length=40, choices=Reason.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("alasan"),
     )
     # Denormalised from the video so that queues filter without a join.
-    language = models.CharField(max_length=35, blank=True)
+    language = models.CharField(max_length=35, blank=True, verbose_name=_("bahasa"))
     # The video's views as last seen while the case was open; frozen once it is decided or
     # closed, so it is the reach the decision was taken on. A re-flag reopens a settled case
     # when the video has since grown past TuningParameter "reopen.reach_growth_factor" times it.
@@ -37,25 +46,35 @@ class Case(models.Model):
         related_name="assigned_cases",
         null=True,
         blank=True,
+        verbose_name=_("penanggung jawab"),
     )
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("klaim berakhir"))
     due_at = models.DateTimeField(_("tenggat SLA"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("versi"))
     reopened_from = models.ForeignKey(
-        "self", on_delete=models.PROTECT, related_name="reopened_as", null=True, blank=True
+        "self",
+        on_delete=models.PROTECT,
+        related_name="reopened_as",
+        null=True,
+        blank=True,
+        verbose_name=_("dibuka ulang dari"),
     )
     # True while a decision on it waits for a supervisor.
-    awaiting_approval = models.BooleanField(default=False)
-    close_reason = models.CharField(max_length=40, choices=CloseReason.choices, blank=True)
-    opened_at = models.DateTimeField()
-    last_flag_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    awaiting_approval = models.BooleanField(default=False, verbose_name=_("menunggu persetujuan"))
+    close_reason = models.CharField(
+        max_length=40, choices=CloseReason.choices, blank=True, verbose_name=_("alasan penutupan")
+    )
+    opened_at = models.DateTimeField(verbose_name=_("dibuka"))
+    last_flag_at = models.DateTimeField(null=True, blank=True, verbose_name=_("laporan terakhir"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diputuskan"))
     # When the first decision that took effect (not held, or held and approved) was recorded.
     # Kept by the decision_first_on_case trigger on Decision (never written by code), so the
     # dashboards read time to first decision, SLA and backlog from this table alone.
-    first_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    first_decided_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("keputusan pertama")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ditutup"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
 
     class Meta:
         verbose_name = _("kasus")

@@ -20,25 +20,31 @@ class Video(models.Model):
     # No index of its own on the foreign keys below where a unique constraint or a composite
     # index already starts with the same column: every index is paid for on every insert.
     platform = models.ForeignKey(
-        Platform, on_delete=models.PROTECT, related_name="videos", db_index=False
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="videos",
+        db_index=False,
+        verbose_name=_("platform"),
     )
     platform_video_id = models.CharField(_("ID video platform"), max_length=128)
-    url = models.URLField(max_length=1000, blank=True)
-    author_id = models.CharField(max_length=128, blank=True)
-    author_handle = models.CharField(max_length=200, blank=True)
-    caption = models.TextField(blank=True)
-    language = models.CharField(max_length=35, blank=True)
-    region = models.CharField(max_length=2, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    view_count = models.BigIntegerField(null=True, blank=True)
-    view_count_updated_at = models.DateTimeField(null=True, blank=True)
-    thumbnail_url = models.URLField(max_length=1000, blank=True)
+    url = models.URLField(max_length=1000, blank=True, verbose_name=_("URL"))
+    author_id = models.CharField(max_length=128, blank=True, verbose_name=_("ID pembuat"))
+    author_handle = models.CharField(max_length=200, blank=True, verbose_name=_("akun pembuat"))
+    caption = models.TextField(blank=True, verbose_name=_("keterangan video"))
+    language = models.CharField(max_length=35, blank=True, verbose_name=_("bahasa"))
+    region = models.CharField(max_length=2, blank=True, verbose_name=_("wilayah"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diterbitkan"))
+    view_count = models.BigIntegerField(null=True, blank=True, verbose_name=_("jumlah tayangan"))
+    view_count_updated_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("tayangan dibaca")
+    )
+    thumbnail_url = models.URLField(max_length=1000, blank=True, verbose_name=_("URL gambar mini"))
     # A candidate, party or official account: high-impact decisions on it need approval.
     author_is_political = models.BooleanField(_("akun politik/resmi"), default=False)
-    removed_at = models.DateTimeField(null=True, blank=True)
-    removed_by = models.CharField(max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    removed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dihapus"))
+    removed_by = models.CharField(max_length=20, blank=True, verbose_name=_("dihapus oleh"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
 
     class Meta:
         verbose_name = _("video")
@@ -113,10 +119,16 @@ class RawEvent(models.Model):
 
 class Flag(models.Model):
     platform = models.ForeignKey(  # (platform, platform_flag_id) is unique: that index serves it
-        Platform, on_delete=models.PROTECT, related_name="flags", db_index=False
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="flags",
+        db_index=False,
+        verbose_name=_("platform"),
     )
     platform_flag_id = models.CharField(_("ID laporan platform"), max_length=256)
-    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="flags")
+    video = models.ForeignKey(
+        Video, on_delete=models.PROTECT, related_name="flags", verbose_name=_("video")
+    )
     case = models.ForeignKey(  # the (case, flagged_at) index serves it
         "moderation.Case",
         on_delete=models.PROTECT,
@@ -124,16 +136,22 @@ class Flag(models.Model):
         null=True,
         blank=True,
         db_index=False,
+        verbose_name=_("kasus"),
     )
     raw_event = models.ForeignKey(
-        RawEvent, on_delete=models.PROTECT, related_name="flags", null=True, blank=True
+        RawEvent,
+        on_delete=models.PROTECT,
+        related_name="flags",
+        null=True,
+        blank=True,
+        verbose_name=_("peristiwa mentah"),
     )
     reason = models.CharField(_("alasan"), max_length=40, choices=Reason.choices)
     source = models.CharField(_("sumber"), max_length=20, choices=FlagSource.choices)
-    confidence = models.FloatField(null=True, blank=True)
-    note = models.TextField(blank=True)
-    flagged_at = models.DateTimeField()
-    received_at = models.DateTimeField()
+    confidence = models.FloatField(null=True, blank=True, verbose_name=_("keyakinan"))
+    note = models.TextField(blank=True, verbose_name=_("catatan"))
+    flagged_at = models.DateTimeField(verbose_name=_("dilaporkan"))
+    received_at = models.DateTimeField(verbose_name=_("diterima"))
 
     class Meta:
         verbose_name = _("laporan")
@@ -151,4 +169,4 @@ class Flag(models.Model):
         indexes = [models.Index(fields=["case", "flagged_at"])]  # video: its foreign key's index
 
     def __str__(self) -> str:
-        return f"{self.reason} ({self.source})"
+        return f"{self.get_reason_display()} ({self.get_source_display()})"

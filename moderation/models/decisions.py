@@ -26,7 +26,9 @@ class Decision(models.Model):
     and refuses deletion. A review or appeal records a new decision that ``supersedes`` this one.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("kasus")
+    )
     action = models.CharField(_("tindakan"), max_length=20, choices=Action.choices)
     ground = models.CharField(_("dasar"), max_length=30, choices=Ground.choices)
     category = models.CharField(_("kategori"), max_length=40, choices=Reason.choices)
@@ -37,24 +39,41 @@ class Decision(models.Model):
         related_name="decisions",
         null=True,
         blank=True,
+        verbose_name=_("klarifikasi"),
     )
     # DSA statement-of-reasons fields.
     automated_detection = models.BooleanField(_("deteksi otomatis"), default=False)
     automated_decision = models.CharField(
-        max_length=20, choices=AutomatedDecision.choices, default=AutomatedDecision.NOT_AUTOMATED
+        max_length=20,
+        choices=AutomatedDecision.choices,
+        default=AutomatedDecision.NOT_AUTOMATED,
+        verbose_name=_("keputusan otomatis"),
     )
     territorial_scope = ArrayField(models.CharField(max_length=2), default=list, blank=True)
     facts = models.TextField(_("fakta"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("diputuskan oleh"),
     )
-    decided_at = models.DateTimeField()
-    case_version = models.PositiveIntegerField(help_text=_("Versi kasus yang dilihat pemutus."))
+    decided_at = models.DateTimeField(verbose_name=_("diputuskan"))
+    case_version = models.PositiveIntegerField(
+        help_text=_("Versi kasus yang dilihat pemutus."), verbose_name=_("versi kasus")
+    )
     supersedes = models.ForeignKey(
-        "self", on_delete=models.PROTECT, related_name="superseded_by", null=True, blank=True
+        "self",
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        null=True,
+        blank=True,
+        verbose_name=_("menggantikan"),
     )
     approval_state = models.CharField(
-        max_length=20, choices=ApprovalState.choices, default=ApprovalState.NOT_REQUIRED
+        max_length=20,
+        choices=ApprovalState.choices,
+        default=ApprovalState.NOT_REQUIRED,
+        verbose_name=_("persetujuan"),
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,9 +81,10 @@ class Decision(models.Model):
         related_name="decisions_approved",
         null=True,
         blank=True,
+        verbose_name=_("ditinjau oleh"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    approval_note = models.TextField(blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ditinjau"))
+    approval_note = models.TextField(blank=True, verbose_name=_("catatan supervisor"))
 
     class Meta:
         verbose_name = _("keputusan")
@@ -119,15 +139,24 @@ class Decision(models.Model):
 class Appeal(models.Model):
     """The creator appeals a decision we sent (contract §2, appeal.created)."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="appeals")
-    appeal_id = models.CharField(max_length=256)
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="appeals")
-    statement = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    received_at = models.DateTimeField()
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("platform")
+    )
+    appeal_id = models.CharField(max_length=256, verbose_name=_("ID banding"))
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("keputusan")
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("kasus")
+    )
+    statement = models.TextField(blank=True, verbose_name=_("pernyataan"))
+    created_at = models.DateTimeField(verbose_name=_("dibuat"))
+    received_at = models.DateTimeField(verbose_name=_("diterima"))
     status = models.CharField(
-        max_length=20, choices=AppealStatus.choices, default=AppealStatus.OPEN
+        max_length=20,
+        choices=AppealStatus.choices,
+        default=AppealStatus.OPEN,
+        verbose_name=_("status"),
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,9 +164,15 @@ class Appeal(models.Model):
         related_name="appeals_reviewed",
         null=True,
         blank=True,
+        verbose_name=_("peninjau"),
     )
     outcome = models.OneToOneField(
-        Decision, on_delete=models.PROTECT, related_name="appeal_outcome_of", null=True, blank=True
+        Decision,
+        on_delete=models.PROTECT,
+        related_name="appeal_outcome_of",
+        null=True,
+        blank=True,
+        verbose_name=_("hasil"),
     )
 
     class Meta:

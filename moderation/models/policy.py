@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from moderation.choices import PhaseKind, Reason
@@ -77,6 +78,8 @@ class Queue(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(_("nama"), max_length=150)
+    # The name English readers see (blank: the Indonesian name).
+    name_en = models.CharField(_("nama (bahasa Inggris)"), max_length=150, blank=True)
     description = models.CharField(_("keterangan"), max_length=300, blank=True)
     # {"reasons": [...], "platforms": [...], "languages": [...], "statuses": [...],
     #  "min_priority": 60, "max_priority": null, "awaiting_approval": false}
@@ -93,4 +96,10 @@ class Queue(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: the English name for English readers, if set."""
+        language = (get_language() or "id").split("-")[0]
+        return self.name_en if language == "en" and self.name_en else self.name

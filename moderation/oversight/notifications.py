@@ -7,6 +7,8 @@ Who hears what:
 - a case routed to KPU: KPU clarifiers;
 - a decision held for approval, an appeal: the supervisors of the case's platform;
 - a case within 15 minutes of its SLA, or past it: its assignee and those supervisors (sla.py);
+- a held decision approved or rejected: the moderator who made it;
+- KPU's clarification attached to a case someone sent to KPU: whoever sent it;
 - a callback failed for good, a platform's callback URL disabled: administrators;
 - a clarification submitted for approval: KPU approvers who did not write it;
 - a clarification sent back with a comment: those who wrote it.
@@ -26,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from moderation.choices import (
+    ApprovalState,
     AuditAction,
     NotificationChannel,
     NotificationEmailState,
@@ -60,6 +63,9 @@ DEFAULT_CHANNELS: dict[str, str] = {
     NotificationKind.CLARIFICATION_SUBMITTED: NotificationChannel.IN_APP,
     NotificationKind.CLARIFICATION_RETURNED: NotificationChannel.IN_APP,
     NotificationKind.AUDIT_LOG_BROKEN: NotificationChannel.EMAIL_NOW,
+    NotificationKind.DECISION_APPROVED: NotificationChannel.IN_APP,
+    NotificationKind.DECISION_REJECTED: NotificationChannel.IN_APP,
+    NotificationKind.ESCALATION_ANSWERED: NotificationChannel.IN_APP,
 }
 
 
@@ -75,6 +81,9 @@ KIND_ROLES: dict[str, tuple[str, ...]] = {
     NotificationKind.CLARIFICATION_SUBMITTED: (Role.KPU_APPROVER,),
     NotificationKind.CLARIFICATION_RETURNED: (Role.KPU_CLARIFIER, Role.KPU_APPROVER),
     NotificationKind.AUDIT_LOG_BROKEN: (Role.ADMINISTRATOR,),
+    NotificationKind.DECISION_APPROVED: (Role.PLATFORM_MODERATOR, Role.SUPERVISOR),
+    NotificationKind.DECISION_REJECTED: (Role.PLATFORM_MODERATOR, Role.SUPERVISOR),
+    NotificationKind.ESCALATION_ANSWERED: (Role.PLATFORM_MODERATOR, Role.SUPERVISOR),
 }
 
 
@@ -192,6 +201,39 @@ def notify_decision_awaiting_approval(*, decision: Decision, case: Case) -> int:
         case=case,
         platform=case.platform,
         dedupe_key=f"decision:{decision.pk}",
+    )
+
+
+def notify_decision_reviewed(*, decision: Decision, case: Case) -> int:
+    """Tell the moderator who made a held decision that a supervisor approved or rejected it."""
+    approved = decision.approval_state == ApprovalState.APPROVED
+    return _notify(
+        recipients=[decision.decided_by_id],
+        kind=NotificationKind.DECISION_APPROVED if approved else NotificationKind.DECISION_REJECTED,
+        params={
+            **_case_params(case),
+            "decision": decision.pk,
+            "action": decision.action,
+            "reviewer": decision.approved_by.get_username() if decision.approved_by else "",
+            "note": decision.approval_note,
+        },
+        case=case,
+        platform=case.platform,
+        dedupe_key=f"decision:{decision.pk}",
+    )
+
+
+def notify_escalation_answered(
+    *, case: Case, escalated_by: Iterable[int], clarification_title: str
+) -> int:
+    """Tell those who sent a case to KPU that KPU attached its clarification."""
+    return _notify(
+        recipients=list(escalated_by),
+        kind=NotificationKind.ESCALATION_ANSWERED,
+        params={**_case_params(case), "clarification": clarification_title[:200]},
+        case=case,
+        platform=case.platform,
+        dedupe_key=f"escalation:{case.pk}:v{case.version}",
     )
 
 

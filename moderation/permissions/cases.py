@@ -20,7 +20,6 @@ from moderation.choices import (
 from moderation.errors import (
     AlreadyClaimed,
     Conflict,
-    InvalidTransition,
     LeaseExpired,
     ModerationError,
     NotPermitted,
@@ -38,7 +37,7 @@ from moderation.permissions.roles import (
     platform_ids_of,
     works_for_platform,
 )
-from moderation.transitions import is_allowed, next_status
+from moderation.transitions import invalid_transition, is_allowed, next_status
 
 _NOT_YOUR_PLATFORM = _("Anda tidak dapat menangani kasus platform ini.")
 
@@ -148,6 +147,29 @@ def lease_is_live(case: Case, now: datetime) -> bool:
     return bool(case.assignee_id and case.lease_expires_at and case.lease_expires_at > now)
 
 
+def case_holder_id(case: Case, now: datetime | None = None) -> int | None:
+    """Who holds the case right now: its assignee while the lease lives, else nobody."""
+    return case.assignee_id if lease_is_live(case, now or timezone.now()) else None
+
+
+def case_status_now(case: Case, now: datetime | None = None) -> str:
+    """The case's status as it is now: a claim whose lease ran out is back where the expiry
+    will put it (in review becomes new), whatever the expiry job has done yet."""
+    if case.assignee_id and not lease_is_live(case, now or timezone.now()):
+        return next_status(case.status, CaseEvent.LEASE_EXPIRE)
+    return case.status
+
+
+def lease_expired_q(now: datetime) -> Q:
+    """Cases still marked as claimed whose lease ran out (free, as ``lease_is_live`` says)."""
+    return Q(assignee__isnull=False, lease_expires_at__lte=now)
+
+
+def unclaimed_q(now: datetime) -> Q:
+    """Cases nobody holds now: no assignee, or a lease that ran out."""
+    return Q(assignee__isnull=True) | Q(lease_expires_at__lte=now)
+
+
 @dataclass(frozen=True)
 class CaseActions:
     """What one user may do to one case now: every ``CaseAction`` is either allowed, or
@@ -217,7 +239,7 @@ def case_actions(
     elif case.awaiting_approval:
         refuse(CaseAction.CLAIM, AlreadyClaimed(_AWAITING_APPROVAL))
     elif status not in CLAIMABLE_STATUSES and not holds:
-        refuse(CaseAction.CLAIM, InvalidTransition(status, CaseEvent.CLAIM))
+        refuse(CaseAction.CLAIM, invalid_transition(status, CaseEvent.CLAIM))
     elif self_review:
         refuse(CaseAction.CLAIM, NotPermitted(_APPEAL_SELF_REVIEW))
 
@@ -231,7 +253,7 @@ def case_actions(
     elif not holds and not supervising:
         refuse(CaseAction.DECIDE, NotPermitted(_CLAIM_FIRST))
     elif status not in DECIDABLE_STATUSES:
-        refuse(CaseAction.DECIDE, InvalidTransition(status, CaseEvent.DECIDE))
+        refuse(CaseAction.DECIDE, invalid_transition(status, CaseEvent.DECIDE))
     elif case.awaiting_approval:
         refuse(CaseAction.DECIDE, Conflict(_AWAITING_APPROVAL))
     elif self_review:
@@ -248,7 +270,7 @@ def case_actions(
     if not workable:
         refuse(CaseAction.ESCALATE, NotPermitted(_NOT_YOUR_PLATFORM))
     elif not is_allowed(status, CaseEvent.ESCALATE_TO_KPU):
-        refuse(CaseAction.ESCALATE, InvalidTransition(status, CaseEvent.ESCALATE_TO_KPU))
+        refuse(CaseAction.ESCALATE, invalid_transition(status, CaseEvent.ESCALATE_TO_KPU))
     elif case.awaiting_approval:
         refuse(CaseAction.ESCALATE, Conflict(_AWAITING_APPROVAL))
     elif held_by_other and not supervising:
@@ -275,14 +297,14 @@ def case_actions(
     elif not is_allowed(status, CaseEvent.CLARIFICATION_ATTACH):
         refuse(
             CaseAction.ATTACH_CLARIFICATION,
-            InvalidTransition(status, CaseEvent.CLARIFICATION_ATTACH),
+            invalid_transition(status, CaseEvent.CLARIFICATION_ATTACH),
         )
 
     # Close: those who may work the case, while it is not closed.
     if not workable:
         refuse(CaseAction.CLOSE, NotPermitted(_NOT_YOUR_PLATFORM))
     elif not is_allowed(status, CaseEvent.CLOSE):
-        refuse(CaseAction.CLOSE, InvalidTransition(status, CaseEvent.CLOSE))
+        refuse(CaseAction.CLOSE, invalid_transition(status, CaseEvent.CLOSE))
 
     return CaseActions(
         case=case,

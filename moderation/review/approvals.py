@@ -17,6 +17,7 @@ from moderation.choices import (
 from moderation.errors import Conflict, InvalidInput
 from moderation.models import Case, Decision, User
 from moderation.oversight.audit import audit_record
+from moderation.oversight.notifications import notify_decision_reviewed
 from moderation.permissions import case_actions
 from moderation.review.decisions import _publish
 from moderation.transitions import next_status
@@ -76,6 +77,7 @@ def decision_approve(
             after={"status": case.status, "approval_state": ApprovalState.APPROVED, "note": note},
         )
         _publish(decision)
+        notify_decision_reviewed(decision=decision, case=case)
     return decision
 
 
@@ -107,4 +109,5 @@ def decision_reject(
             before={"status": before, "approval_state": ApprovalState.PENDING},
             after={"status": case.status, "approval_state": ApprovalState.REJECTED, "note": note},
         )
+        notify_decision_reviewed(decision=decision, case=case)
     return decision

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import DateTimeField, Q, QuerySet
+from django.db.models import DateTimeField, IntegerField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from moderation.permissions import (
     can_work_case,
     case_actions,
     cases_workable_q,
+    lease_expired_q,
     lease_is_live,
 )
 from moderation.policy import lease_duration
@@ -46,6 +47,14 @@ from moderation.transitions import next_status
 # A page reload sends the release beacon of the old page after the new page was rendered; the
 # new page's first lease call takes the claim back if nobody else did within this window.
 RECLAIM_WINDOW = timedelta(minutes=2)
+
+# How long a claim outlives its case page: the page's next lease call (a second after a reload,
+# every 30 seconds after) renews it.
+LET_GO_GRACE = timedelta(seconds=45)
+
+# How many lapsed claims one claim-next returns to the queue before it picks (the expiry job
+# does the rest).
+LAPSED_PER_CLAIM = 20
 
 
 def _take(case: Case, user: User, now: datetime, *, via: str) -> None:
@@ -80,7 +89,11 @@ def case_claim(*, case: Case, user: User, now: datetime | None = None) -> Case:
 
 
 def case_claim_next(
-    *, user: User, queue: Queue | None = None, now: datetime | None = None
+    *,
+    user: User,
+    queue: Queue | None = None,
+    now: datetime | None = None,
+    passing: Case | None = None,
 ) -> Case | None:
     """The highest-priority unclaimed case the user may work (in ``queue`` if given, minus the
     cases they skipped within ``SKIP_COOLDOWN``), claimed with SKIP LOCKED.
@@ -89,6 +102,9 @@ def case_claim_next(
     statement picks the case, claims it and appends its audit event (services/claim_statement.py);
     its SQL is compiled by the ORM from ``_claim_candidates`` once per user, workable platforms and
     queue filters, and each later claim only binds this call's values.
+
+    ``passing``: the case the user just let go (released, skipped), which they are moving on
+    from; it is not picked again.
     """
     now = now or timezone.now()
     if queue is not None:
@@ -96,6 +112,9 @@ def case_claim_next(
     workable = cases_workable_q(user)
     filters_key = json.dumps(queue.filters or {}, sort_keys=True) if queue is not None else None
     with transaction.atomic():
+        # A lease that ran out holds nothing: return such cases first, so claim-next can pick
+        # them whatever the expiry job has done yet.
+        _leases_expire(Case.objects.filter(workable), now=now, batch=LAPSED_PER_CLAIM)
         statement = claim_statement_cached(
             key=(user.pk, workable, filters_key),
             build=lambda: claim_statement_build(
@@ -110,6 +129,7 @@ def case_claim_next(
                 "lease_expires_at": now + lease_duration(),
                 "updated_at": timezone.now(),
                 "skipped_since": now - SKIP_COOLDOWN,
+                "passing_id": passing.pk if passing is not None else 0,
                 **audit_columns(
                     action=AuditAction.CASE_CLAIM,
                     object_type=Case._meta.model_name,
@@ -131,6 +151,7 @@ def _claim_candidates(user: User, workable: Q, queue: Queue | None) -> QuerySet[
         )
         .filter(workable)
         .exclude(appeal_review_barred_q(user))
+        .exclude(pk=StatementParameter("passing_id", output_field=IntegerField()))
     )
     since = StatementParameter("skipped_since", output_field=DateTimeField())
     if queue is not None:
@@ -199,6 +220,24 @@ def case_lease_keep(*, case: Case, user: User, now: datetime | None = None) -> L
     return LeaseKept(case, "expired")
 
 
+def case_lease_let_go(
+    *, case: Case, user: User, now: datetime | None = None, grace: timedelta = LET_GO_GRACE
+) -> Case:
+    """The holder's case page was left (closed, reloaded or navigated away): let the claim run
+    out within ``grace`` instead of releasing it. A reload's new page renews it at once, so it
+    keeps the claim and writes no audit row; a closed page frees the case within ``grace``.
+    Anything else (not the holder, no live lease) changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = case_lock(case.pk)
+        if case.assignee_id != user.pk or not lease_is_live(case, now):
+            return case
+        if case.lease_expires_at and case.lease_expires_at > now + grace:
+            case.lease_expires_at = now + grace
+            case.save(update_fields=["lease_expires_at", "updated_at"])
+    return case
+
+
 def case_release(*, case: Case, user: User, reason: str = "") -> Case:
     """Give a claimed case back to its queue (with a ``reason``: a skip). A case nobody holds
     is left as it is, and the caller is told so (case_actions: a Conflict, "not held")."""
@@ -264,17 +303,21 @@ def case_reassign(*, case: Case, user: User, assignee: User, now: datetime | Non
 def case_leases_expire(*, now: datetime | None = None, batch: int = 500) -> int:
     """Return expired claims to the queue. Idempotent; safe to run from several workers."""
     now = now or timezone.now()
-    expired = 0
     with transaction.atomic():
-        cases = list(
-            Case.objects.select_for_update(skip_locked=True)
-            .filter(assignee__isnull=False, lease_expires_at__lt=now)
-            .order_by("lease_expires_at")[:batch]
-        )
-        for case in cases:
-            _expire_lease(case)
-            expired += 1
-    return expired
+        return _leases_expire(Case.objects.all(), now=now, batch=batch)
+
+
+def _leases_expire(cases: QuerySet[Case], *, now: datetime, batch: int) -> int:
+    """Expire up to ``batch`` lapsed claims among ``cases`` (inside a transaction), skipping
+    rows another transaction holds."""
+    lapsed = list(
+        cases.select_for_update(skip_locked=True, of=("self",), no_key=True)
+        .filter(lease_expired_q(now))
+        .order_by("lease_expires_at")[:batch]
+    )
+    for case in lapsed:
+        _expire_lease(case)
+    return len(lapsed)
 
 
 def _expire_lease(case: Case) -> None:

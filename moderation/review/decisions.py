@@ -34,6 +34,7 @@ from moderation.oversight.notifications import (
 )
 from moderation.permissions import case_actions, require_workable
 from moderation.policy import tuning_values
+from moderation.review.workspace import decision_draft_discard
 from moderation.transitions import next_status
 
 
@@ -166,6 +167,7 @@ def decision_record(
                 "supersedes": supersedes.pk if supersedes else None,
             },
         )
+        decision_draft_discard(user=user, case=case)
         if not held:
             _publish(decision)
         else:

@@ -25,6 +25,12 @@ class QueueForm(forms.Form):
     """A queue: a name and the filters that pick its cases."""
 
     name = forms.CharField(label=_("Nama"), max_length=150)
+    name_en = forms.CharField(
+        label=_("Nama dalam bahasa Inggris"),
+        max_length=150,
+        required=False,
+        help_text=_("Untuk pembaca berbahasa Inggris; kosongkan untuk memakai nama di atas."),
+    )
     slug = forms.SlugField(
         label=_("Slug (alamat)"),
         max_length=80,
@@ -85,6 +91,7 @@ class QueueForm(forms.Form):
         awaiting = f.get("awaiting_approval")
         return {
             "name": queue.name,
+            "name_en": queue.name_en,
             "slug": queue.slug,
             "description": queue.description,
             "position": queue.position,
@@ -136,7 +143,7 @@ class DecisionForm(forms.Form):
     category = forms.ChoiceField(label=_("Kategori"), choices=Reason.choices)
     statement_of_reasons = forms.CharField(
         label=_("Pernyataan alasan (dilihat pembuat video)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "draft-field"}),
         max_length=5000,
     )
     clarification = forms.ModelChoiceField(

@@ -13,7 +13,7 @@ from moderation.oversight.audit import audit_record
 from moderation.permissions import can_edit_queues
 from moderation.review.queue_filters import queue_filters_clean
 
-_FIELDS = ["name", "description", "position", "filters"]
+_FIELDS = ["name", "name_en", "description", "position", "filters"]
 
 
 def _validate(*, name: str, slug: str, position: int, exclude_pk: int | None = None) -> None:
@@ -38,6 +38,7 @@ def queue_create(
     slug: str = "",
     description: str = "",
     position: int = 100,
+    name_en: str = "",
 ) -> Queue:
     if not can_edit_queues(user):
         raise NotPermitted()
@@ -48,6 +49,7 @@ def queue_create(
         queue = Queue.objects.create(
             slug=slug,
             name=name.strip(),
+            name_en=name_en.strip(),
             description=description.strip(),
             position=position,
             filters=clean,
@@ -70,6 +72,7 @@ def queue_update(
     filters: dict[str, Any],
     description: str = "",
     position: int = 100,
+    name_en: str = "",
 ) -> Queue:
     """Change a queue's name, order or filters. The slug stays: bookmarks keep working."""
     if not can_edit_queues(user):
@@ -80,6 +83,7 @@ def queue_update(
         queue = Queue.objects.select_for_update().get(pk=queue.pk)
         before = {f: getattr(queue, f) for f in _FIELDS}
         queue.name = name.strip()
+        queue.name_en = name_en.strip()
         queue.description = description.strip()
         queue.position = position
         queue.filters = clean

@@ -27,8 +27,10 @@ from moderation.permissions import (
     is_moderator,
     is_staff_member,
     is_supervisor,
+    lease_expired_q,
     platform_ids_of,
     platform_scope,
+    unclaimed_q,
 )
 from moderation.policy import tuning_values
 from moderation.review.queue_filters import _platform_ids, queue_filter_q, queue_is_claimable
@@ -136,9 +138,9 @@ def queue_cases(
     if params.language:
         qs = qs.filter(language=params.language)
     if params.assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
+        qs = qs.filter(unclaimed_q(timezone.now()))
     elif params.assignee == "me":
-        qs = qs.filter(assignee=user)
+        qs = qs.filter(assignee=user).exclude(lease_expired_q(timezone.now()))
     if params.search:
         term = params.search.lstrip("#")
         match = Q(video__platform_video_id=term)
@@ -268,6 +270,7 @@ def cases_claimed_by(*, user: User) -> QuerySet[Case]:
     """The cases a user holds a claim on right now (the "my work" panel)."""
     return (
         Case.objects.filter(cases_workable_q(user), assignee=user)
+        .exclude(lease_expired_q(timezone.now()))
         .select_related("video", "platform")
         .order_by("lease_expires_at")
     )

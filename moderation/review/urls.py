@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from moderation.review.views import approvals, cases, queues, waves
+from moderation.review.views import approvals, cases, preferences, queues, waves
 
 urlpatterns = [
     path("", queues.home, name="home"),
@@ -29,6 +29,9 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/decisions/", cases.case_decide, name="case_decide"),
     path("cases/<int:pk>/wave/", waves.case_wave_apply, name="case_wave_apply"),
+    path("cases/<int:pk>/draft/", cases.case_draft_save, name="case_draft"),
+    path("cases/<int:pk>/thumbnail/", cases.case_thumbnail, name="case_thumbnail"),
+    path("preferences/", preferences.preferences_page, name="preferences"),
     # Held decisions
     path("approvals/", approvals.approvals, name="approvals"),
     path("decisions/<int:pk>/approve/", approvals.decision_approve_view, name="decision_approve"),

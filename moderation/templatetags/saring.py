@@ -9,8 +9,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from moderation.accounts.second_factor import second_factor_required
-from moderation.choices import AuditAction, CaseStatus, PrioritySignal, Reason, Role
-from moderation.priority import humanise_count
+from moderation.choices import (
+    Action,
+    ApprovalState,
+    AuditAction,
+    CaseStatus,
+    ClarificationRating,
+    CloseReason,
+    Ground,
+    PrioritySignal,
+    Reason,
+    Role,
+    SkipReason,
+)
+from moderation.permissions import case_holder_id, case_status_now
+from moderation.priority import breakdown_line_text, humanise_count
 
 register = template.Library()
 
@@ -79,6 +92,40 @@ def countdown(due_at: datetime | None) -> str:
 
 
 @register.filter
+def in_minutes(delta: timedelta | None) -> int:
+    """A duration in whole minutes, rounded up (for "try again in N minutes")."""
+    if not delta:
+        return 0
+    return max(1, -(-int(delta.total_seconds()) // 60))
+
+
+@register.filter
+def wib_from_now(delta: timedelta | None) -> str:
+    """The WIB clock time ``delta`` from now (for "after 14:35")."""
+    if delta is None:
+        return "—"
+    return wib(timezone.now() + delta, "H:i")
+
+
+@register.filter
+def late_by(done_at: datetime | None, due_at: datetime | None) -> str:
+    """How long after its SLA due time a case was settled."""
+    if not done_at or not due_at:
+        return "—"
+    return _duration(done_at - due_at)
+
+
+@register.filter
+def settled_at(case: Any) -> datetime | None:
+    """When a decided or closed case was settled (its SLA clock stopped then); None while open."""
+    if case.status == CaseStatus.DECIDED:
+        return case.decided_at
+    if case.status == CaseStatus.CLOSED:
+        return case.closed_at or case.decided_at
+    return None
+
+
+@register.filter
 def reach(value: int | None) -> str:
     return "—" if value is None else humanise_count(value)
 
@@ -111,14 +158,49 @@ AUDIT_KEYS = {
     "action": gettext_lazy("tindakan"),
     "approval_state": gettext_lazy("persetujuan"),
     "version": gettext_lazy("versi"),
+    "via": gettext_lazy("lewat"),
+    "ground": gettext_lazy("dasar"),
+    "category": gettext_lazy("kategori"),
+    "supersedes": gettext_lazy("menggantikan"),
+    "close_reason": gettext_lazy("alasan penutupan"),
+    "rating": gettext_lazy("penilaian"),
+    "decision": gettext_lazy("keputusan"),
+    "priority": gettext_lazy("prioritas"),
+    "title": gettext_lazy("judul"),
+}
+
+# How a claim was taken (the audit row's "via").
+CLAIM_VIA = {
+    "claim": gettext_lazy("tombol ambil"),
+    "claim_next": gettext_lazy("ambil berikutnya"),
+}
+
+# Which choices name the codes a key holds.
+_AUDIT_CHOICES: dict[str, Any] = {
+    "status": CaseStatus,
+    "action": Action,
+    "ground": Ground,
+    "category": Reason,
+    "approval_state": ApprovalState,
+    "close_reason": CloseReason,
+    "rating": ClarificationRating,
 }
 
 
 def _audit_value(key: str, value: Any, names: dict[int, str]) -> str:
     if value is None or value == "":
         return "—"
-    if key == "status" and value in CaseStatus.values:
-        return str(CaseStatus(value).label)
+    choices = _AUDIT_CHOICES.get(key)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    if key == "via" and value in CLAIM_VIA:
+        return str(CLAIM_VIA[value])
+    if key == "reason" and isinstance(value, str):
+        # A skip's reason: "<code>" or "<code>: <the moderator's note>".
+        code, _sep, note = value.partition(": ")
+        if code in SkipReason.values:
+            label = str(SkipReason(code).label)
+            return f"{label}: {note}" if note else label
     if key in ("assignee", "decided_by") and isinstance(value, int):
         return names.get(value, f"#{value}")
     return str(value)
@@ -136,7 +218,7 @@ def audit_changes(event: Any) -> str:
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
-        label = str(AUDIT_KEYS.get(key, key))
+        label = str(AUDIT_KEYS.get(key, key.replace("_", " ")))
         if key in before and key in after:
             parts.append(
                 f"{label}: {_audit_value(key, old, names)} → {_audit_value(key, new, names)}"
@@ -145,6 +227,33 @@ def audit_changes(event: Any) -> str:
             shown = new if key in after else old
             parts.append(f"{label}: {_audit_value(key, shown, names)}")
     return "; ".join(parts)
+
+
+@register.filter
+def holder(case: Any) -> Any:
+    """The user holding the case now (None once the lease ran out, whatever the expiry job
+    has done)."""
+    return case.assignee if case_holder_id(case) else None
+
+
+@register.filter
+def status_now(case: Any) -> str:
+    """The case's status code now (a lapsed claim is back in the queue)."""
+    return case_status_now(case)
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(CaseStatus(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def breakdown_label(line: dict[str, Any]) -> str:
+    """One line of a priority breakdown in the reader's words."""
+    return breakdown_line_text(line)
 
 
 @register.filter

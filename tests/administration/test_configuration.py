@@ -47,10 +47,21 @@ def test_a_tuning_value_changed_in_the_admin_is_audited_and_used(admin_client, p
     assert change.after == {"value": 500000.0}
 
 
+def test_the_tuning_form_offers_only_known_keys_with_their_ranges(admin_client):
+    page = admin_client.get("/admin/moderation/tuningparameter/add/").content.decode()
+    assert '<select name="key"' in page
+    assert "priority.per_flag (0 .. 100; " in page
+    refused = admin_client.post(
+        "/admin/moderation/tuningparameter/add/", {"key": "priority.made_up", "value": "5"}
+    )
+    assert refused.status_code == 200
+    assert 'class="errorlist' in refused.content.decode()
+    assert not TuningParameter.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("key", "value", "field", "says"),
     [
-        ("priority.made_up", "5", "key", "Kunci tidak dikenal"),
         ("priority.per_flag", "250", "value", "Nilai harus antara 0.0 dan 100.0"),
         ("reopen.reach_growth_factor", "0.5", "value", "Nilai harus antara 1.0"),
     ],
@@ -64,7 +75,7 @@ def test_a_bad_tuning_value_is_a_form_error_and_keeps_what_was_typed(
     assert response.status_code == 200
     page = response.content.decode()
     assert says in page
-    assert f'value="{key}"' in page
+    assert f'value="{key}" selected' in page
     assert not TuningParameter.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditAction.TUNING_SAVE).exists()
 

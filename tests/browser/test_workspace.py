@@ -3,13 +3,16 @@ language and refusal. Each test signs in through the real login form."""
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from moderation.choices import Action, ApprovalState, CaseStatus
 from moderation.clarifications.services import clarification_attach
-from moderation.models import Case, Decision
+from moderation.models import AuditEvent, Case, Decision
+from moderation.review.claims import LET_GO_GRACE
 from tests.browser.conftest import shot
 from tests.factories import PublishedClarificationFactory
 
@@ -58,8 +61,10 @@ def test_moderator_claims_next_and_records_a_label_decision(
     page.fill("#id_statement_of_reasons", "Klaim jam tutup TPS keliru; lihat klarifikasi KPU.")
     page.get_by_role("button", name=re.compile("Catat keputusan")).click()
 
-    expect(page).to_have_url(re.compile(r"/queues/informasi-palsu/$"))
+    # Auto-advance: the next case of the queue opens, with the message of what was done.
+    expect(page).to_have_url(re.compile(rf"/cases/{other.pk}/\?queue=informasi-palsu$"))
     expect(page.locator(".messages")).to_contain_text(f"untuk kasus #{top.pk}")
+    page.goto("/queues/informasi-palsu/")
     expect(page.locator(f'[data-case="{top.pk}"]')).to_have_count(0)
     expect(page.locator(f'[data-case="{other.pk}"]')).to_have_count(1)
     shot(page, "02-queue-list")
@@ -177,12 +182,12 @@ def test_keyboard_shortcuts(new_page, moderator, make_case):
     expect(page.locator("#lease")).to_be_visible()
     page.keyboard.press("3")  # the third action
     expect(page.locator('input[name="action"][value="reduce_reach"]')).to_be_checked()
-    page.keyboard.press("r")  # release
-    expect(page).to_have_url(re.compile(r"/queues/informasi-palsu/$"))
+    page.keyboard.press("r")  # release: nothing else in the queue, so its list
+    expect(page).to_have_url(re.compile(r"/queues/informasi-palsu/\?empty=claim$"))
     assert Case.objects.get(pk=case.pk).assignee_id is None
 
 
-def test_lease_renews_while_open_and_leaving_releases_the_claim(new_page, moderator, make_case):
+def test_lease_renews_while_open_and_leaving_lets_the_claim_run_out(new_page, moderator, make_case):
     case = make_case()
     page = new_page(moderator)
     page.goto(f"/cases/{case.pk}/")
@@ -192,8 +197,16 @@ def test_lease_renews_while_open_and_leaving_releases_the_claim(new_page, modera
     # The open page renews the lease (HTMX POST with the CSRF header) shortly after loading.
     assert wait_for(lambda: Case.objects.get(pk=case.pk).lease_expires_at > claimed_until)
     assert Case.objects.get(pk=case.pk).assignee_id == moderator.pk
+    events = AuditEvent.objects.filter(case=case).count()
     page.goto("/queues/")
-    assert wait_for(lambda: Case.objects.get(pk=case.pk).assignee_id is None)
+    # Leaving does not release (a reload must keep the claim): the claim runs out shortly.
+    assert wait_for(
+        lambda: (
+            Case.objects.get(pk=case.pk).lease_expires_at
+            <= timezone.now() + LET_GO_GRACE + timedelta(seconds=1)
+        )
+    )
+    assert AuditEvent.objects.filter(case=case).count() == events
 
 
 def test_indonesian_english_switch(new_page, moderator, make_case, current_phase):

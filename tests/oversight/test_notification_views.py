@@ -162,6 +162,9 @@ def test_preferences_show_my_kinds_and_save_a_choice(client, supervisor):
         NotificationKind.SLA_WARNING,
         NotificationKind.SLA_BREACHED,
         NotificationKind.APPEAL_RECEIVED,
+        NotificationKind.DECISION_APPROVED,
+        NotificationKind.DECISION_REJECTED,
+        NotificationKind.ESCALATION_ANSWERED,
     ]
 
     response = client.post(

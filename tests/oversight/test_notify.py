@@ -160,7 +160,13 @@ def test_operations_alerts_default_to_email_and_the_rest_to_in_app(platform_admi
 
 
 def test_a_user_may_only_choose_for_their_own_kinds(moderator):
-    assert kinds_for(moderator) == [NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACHED]
+    assert kinds_for(moderator) == [
+        NotificationKind.SLA_WARNING,
+        NotificationKind.SLA_BREACHED,
+        NotificationKind.DECISION_APPROVED,
+        NotificationKind.DECISION_REJECTED,
+        NotificationKind.ESCALATION_ANSWERED,
+    ]
     with pytest.raises(InvalidInput):
         notification_preference_set(
             user=moderator,

@@ -28,10 +28,10 @@ PARAMS = {
     "reason": "HTTP 410 Gone",
     "due": "14:05",
     "status": "in_review",
-    "clarification": 9,
+    "clarification": "Pemilih cukup membawa KTP-el",
     "version": 2,
     "title": "Pemilu tetap 14 Februari",
-    "reviewer": "hasan",
+    "reviewer": "sari",
     "problem": "events 1-50000: contents changed since sealed",
     "count": 1,
 }

@@ -16,7 +16,7 @@ from moderation.choices import (
 )
 from moderation.clarifications.services import clarification_attach
 from moderation.models import AuditEvent, Case, Decision
-from moderation.review.claims import case_claim, case_leases_expire, case_release
+from moderation.review.claims import LET_GO_GRACE, case_claim, case_leases_expire, case_release
 from moderation.review.decisions import decision_record
 from tests.clients import signed_in
 from tests.factories import PublishedClarificationFactory, UserFactory
@@ -201,13 +201,18 @@ def test_release_button_and_beacon(moderator, make_case):
     claimed(case, moderator)
     client = signed_in(moderator)
     response = client.post(f"/cases/{case.pk}/release/?queue=informasi-palsu")
-    assert response["Location"] == "/queues/informasi-palsu/"
+    # Nothing else to take in the queue (the released case is not picked again).
+    assert response["Location"] == "/queues/informasi-palsu/?empty=claim"
     case.refresh_from_db()
     assert case.assignee is None
     claimed(case, moderator)
+    events = AuditEvent.objects.filter(case=case).count()
+    # The beacon of a page that was left only lets the claim run out soon (a reload renews it).
     assert client.post(f"/cases/{case.pk}/release/", {"beacon": "1"}).status_code == 204
     case.refresh_from_db()
-    assert (case.assignee, case.status) == (None, CaseStatus.NEW)
+    assert (case.assignee, case.status) == (moderator, CaseStatus.IN_REVIEW)
+    assert case.lease_expires_at <= timezone.now() + LET_GO_GRACE
+    assert AuditEvent.objects.filter(case=case).count() == events
 
 
 def test_beacon_does_not_release_someone_elses_claim(moderator, second_moderator, make_case):
@@ -238,11 +243,10 @@ def test_skip_needs_a_reason_and_keeps_the_case_from_my_claim_next(moderator, ma
     bad = client.post(f"/cases/{case.pk}/skip/", {"reason": "other", "note": ""}, follow=True)
     assert "Pilih alasan" in bad.content.decode()
     ok = client.post(f"/cases/{case.pk}/skip/?queue=informasi-palsu", {"reason": "language"})
-    assert ok["Location"] == "/queues/informasi-palsu/"
-    event = AuditEvent.objects.filter(case=case).order_by("-pk").first()
-    assert (event.action, event.after["reason"]) == (AuditAction.CASE_SKIP, "language")
-    nxt = client.post("/queues/informasi-palsu/claim-next/")
-    assert nxt["Location"] == f"/cases/{other.pk}/?queue=informasi-palsu"
+    # Auto-advance: the next case of the queue, not the skipped one (higher as it is).
+    assert ok["Location"] == f"/cases/{other.pk}/?queue=informasi-palsu"
+    skip = AuditEvent.objects.filter(case=case).order_by("-pk").first()
+    assert (skip.action, skip.after["reason"]) == (AuditAction.CASE_SKIP, "language")
 
 
 def test_skip_refused_to_a_non_holder(second_moderator, moderator, make_case):
@@ -338,7 +342,7 @@ def test_label_decision_with_clarification(moderator, kpu_clarifier, make_case):
         f"/cases/{case.pk}/decisions/?queue=informasi-palsu",
         decision_post(case, action=Action.LABEL, clarification=clarification.pk),
     )
-    assert response["Location"] == "/queues/informasi-palsu/"
+    assert response["Location"] == "/queues/informasi-palsu/?empty=claim"
     decision = Decision.objects.get(case=case)
     assert (decision.action, decision.clarification, decision.is_final) == (
         Action.LABEL,

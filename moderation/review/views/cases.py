@@ -2,15 +2,16 @@
 reassign, attach a clarification. Every write is one service call; errors become messages or
 a designed state on the page (already taken, lease expired, the case changed)."""
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from moderation.choices import Action, ApprovalState, CaseAction, ClarificationRating
 from moderation.clarifications.selectors import clarifications_published
@@ -21,17 +22,22 @@ from moderation.errors import (
     InvalidInput,
     LeaseExpired,
     ModerationError,
+    NotFound,
     NotPermitted,
     StaleVersion,
+    UpstreamUnavailable,
 )
 from moderation.models import Case, Queue, User
 from moderation.oversight.dashboard_forms import CaseSubjectsForm
 from moderation.oversight.neutrality import case_subject_ids
 from moderation.permissions import can_work_case, case_actions
+from moderation.problems import PROBLEM_CONTENT_TYPE, problem_body
 from moderation.review.cases import case_escalate_to_kpu
 from moderation.review.claims import (
     case_claim,
+    case_claim_next,
     case_lease_keep,
+    case_lease_let_go,
     case_reassign,
     case_release,
     case_skip,
@@ -55,7 +61,13 @@ from moderation.review.selectors import (
     case_for_user,
     moderators_for_case,
 )
+from moderation.review.thumbnails import thumbnail_fetch, video_embed_url
 from moderation.review.waves import case_wave
+from moderation.review.workspace import (
+    decision_draft_for,
+    decision_draft_save,
+    moderator_preference_for,
+)
 from moderation.web import case_url, redirect_back, request_user, workspace_view
 
 # Suggested clarifications 1..3 are attached with Shift+1..3 (1..6 pick the decision's action).
@@ -74,6 +86,30 @@ def _queue_from(request: HttpRequest) -> Queue | None:
 
 def _after_case_url(queue: Queue | None) -> str:
     return reverse("queue_detail", args=[queue.slug]) if queue else reverse("queues")
+
+
+def _advance(
+    request: HttpRequest, user: User, queue: Queue | None, passing: Case | None = None
+) -> HttpResponse:
+    """Where a moderator lands after deciding, skipping, releasing or escalating: the next case
+    of the same queue, claimed for them (unless they turned that off, and always when they
+    asked for the next case with ``n``), else the queue list."""
+    wanted = request.POST.get("advance") == "1" or moderator_preference_for(user).auto_advance
+    if queue is None or not wanted or not queue_is_claimable(queue):
+        return redirect(_after_case_url(queue))
+    try:
+        following = case_claim_next(user=user, queue=queue, passing=passing)
+    except ModerationError as exc:
+        messages.info(request, exc.detail)
+        return redirect(_after_case_url(queue))
+    if following is None:
+        messages.info(
+            request,
+            _("Tidak ada kasus lain yang bisa Anda ambil di antrean “%(queue)s” saat ini.")
+            % {"queue": queue.display_name},
+        )
+        return redirect(f"{_after_case_url(queue)}?empty=claim")
+    return redirect(case_url(following.pk, queue.slug))
 
 
 def _back_to_case(pk: int, queue: Queue | None) -> HttpResponse:
@@ -95,15 +131,17 @@ def _act(
     *,
     stay: bool = False,
 ) -> HttpResponse:
-    """Run a service call for a button on the case page: on success say ``done()`` and go
-    back to the queue (or stay on the case); refused, show why on the case page."""
+    """Run a service call for a button on the case page: on success say ``done()`` and go on
+    to the next case of the queue (or stay on the case); refused, show why on the case page."""
     try:
         act()
     except ModerationError as exc:
         messages.error(request, exc.detail)
         return _back_to_case(pk, queue)
     messages.success(request, done())
-    return _back_to_case(pk, queue) if stay else redirect(_after_case_url(queue))
+    if stay:
+        return _back_to_case(pk, queue)
+    return _advance(request, request_user(request), queue, passing=Case(pk=pk))
 
 
 def _case_context(
@@ -127,6 +165,7 @@ def _case_context(
     published = clarifications_published()
     attached_ids = {link.clarification_id for link in detail.clarifications}
     can_decide = actions.allows(CaseAction.DECIDE) and actions.holds_claim
+    draft = decision_draft_for(user=user, case=case)
     if decision_form is None and can_decide:
         decision_form = DecisionForm(
             initial={
@@ -135,6 +174,8 @@ def _case_context(
                 "category": case.reasons[0] if case.reasons else "",
                 "ground": "community_guidelines",
                 "clarification": next(iter(attached_ids), None),
+                "statement_of_reasons": draft.statement_of_reasons if draft else "",
+                "facts": draft.facts if draft else "",
             },
             clarifications=published,
         )
@@ -170,6 +211,11 @@ def _case_context(
         if can_attach
         else None,
         "label_action": Action.LABEL,
+        # The text this user typed here before: shown read-only when they cannot decide now
+        # (the claim went to someone else, the case moved on), so nothing typed is lost.
+        "draft": draft,
+        "preference": moderator_preference_for(user),
+        "embed_url": video_embed_url(case.video),
         "high_impact_held": decision_needs_approval(case=case, action=Action.REMOVE),
         "attached_ids": attached_ids,
         # Published clarifications that fit the case (the engine's threshold): numbered for
@@ -236,22 +282,20 @@ def case_lease(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @workspace_view
 def case_release_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Release by the button, or by navigator.sendBeacon when the page is left (204)."""
+    """Release by the button; or, by navigator.sendBeacon when the page is left (204), let the
+    claim run out shortly unless the page comes back (a reload keeps the claim, and writes no
+    audit row)."""
     user, case, queue = _target(request, pk)
-    beacon = request.POST.get("beacon") == "1"
+    if request.POST.get("beacon") == "1":
+        case_lease_let_go(case=case, user=user)
+        return HttpResponse(status=204)
     try:
-        if beacon:
-            if case.assignee_id == user.pk:
-                case_release(case=case, user=user)
-            return HttpResponse(status=204)
         case_release(case=case, user=user)
     except ModerationError as exc:
-        if beacon:
-            return HttpResponse(status=204)
         messages.error(request, exc.detail)
         return _back_to_case(pk, queue)
     messages.success(request, _("Kasus #%(id)s dilepas ke antrean.") % {"id": pk})
-    return redirect(_after_case_url(queue))
+    return _advance(request, user, queue, passing=case)
 
 
 @require_POST
@@ -321,6 +365,50 @@ def case_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect_back(request, case_url(pk, queue.slug if queue else ""))
 
 
+@require_GET
+@workspace_view
+def case_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The video's thumbnail through our size-limited proxy, for those who may read the case;
+    a problem+json 404 or 502 when there is none to show."""
+    case = case_for_user(user=request_user(request), case_id=pk)
+    try:
+        thumbnail = thumbnail_fetch(case.video)
+    except (NotFound, UpstreamUnavailable) as exc:
+        return JsonResponse(
+            problem_body(
+                status_code=exc.status_code,
+                title=str(exc.title),
+                detail=exc.detail,
+                type_=exc.problem_type,
+            ),
+            status=exc.status_code,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+    response = HttpResponse(thumbnail.content, content_type=thumbnail.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@require_POST
+@workspace_view
+def case_draft_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Autosave of the decision text (htmx, as the moderator types): 204, or a 4xx."""
+    user = request_user(request)
+    case = case_for_user(user=user, case_id=pk)
+    try:
+        decision_draft_save(
+            user=user,
+            case=case,
+            statement_of_reasons=request.POST.get("statement_of_reasons", ""),
+            facts=request.POST.get("facts", ""),
+        )
+    except InvalidInput as exc:
+        return HttpResponse(exc.detail, status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(status=204)
+
+
 @require_POST
 @workspace_view
 def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -331,6 +419,15 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
     queue = _queue_from(request)
     published = clarifications_published()
     form = DecisionForm(request.POST, clarifications=published)
+    # Keep the typed text first: whatever happens to the decision, it is not lost (a recorded
+    # decision discards the draft in its own transaction).
+    with contextlib.suppress(ModerationError):
+        decision_draft_save(
+            user=user,
+            case=case,
+            statement_of_reasons=request.POST.get("statement_of_reasons", "")[:5000],
+            facts=request.POST.get("facts", "")[:5000],
+        )
 
     def page(status: int, form: DecisionForm | None = None, **extra: Any) -> HttpResponse:
         """The case page again, with the typed decision (``form``, or the posted data)."""
@@ -387,4 +484,4 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
             _("Keputusan #%(id)s dicatat untuk kasus #%(case)s.")
             % {"id": decision.pk, "case": case.pk},
         )
-    return redirect(_after_case_url(queue))
+    return _advance(request, user, queue)

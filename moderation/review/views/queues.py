@@ -147,7 +147,7 @@ def queue_claim_next(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(
             request,
             _("Tidak ada kasus yang bisa Anda ambil di antrean “%(queue)s” saat ini.")
-            % {"queue": queue.name},
+            % {"queue": queue.display_name},
         )
         return redirect(f"{_queue_url(queue.slug)}?empty=claim")
     return redirect(case_url(case.pk, queue.slug))
@@ -171,6 +171,7 @@ def _queue_form_view(request: HttpRequest, slug: str | None) -> HttpResponse:
                     queue = queue_create(
                         user=user,
                         name=data["name"],
+                        name_en=data.get("name_en") or "",
                         slug=data.get("slug") or "",
                         description=data.get("description") or "",
                         position=data["position"],
@@ -182,6 +183,7 @@ def _queue_form_view(request: HttpRequest, slug: str | None) -> HttpResponse:
                         queue=queue,
                         user=user,
                         name=data["name"],
+                        name_en=data.get("name_en") or "",
                         description=data.get("description") or "",
                         position=data["position"],
                         filters=form.filters(),

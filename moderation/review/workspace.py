@@ -1,0 +1,61 @@
+"""What a moderator keeps for themselves: workspace preferences and the decision text they are
+typing on a case (a server-side draft, saved as they type; a recorded decision discards it)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from moderation.errors import InvalidInput, NotPermitted
+from moderation.models import Case, DecisionDraft, ModeratorPreference, User
+from moderation.permissions import can_read_case
+
+DRAFT_MAX_CHARS = 5000
+
+
+def moderator_preference_for(user: User) -> ModeratorPreference:
+    """The user's preferences (the defaults, unsaved, when they never chose)."""
+    preference = ModeratorPreference.objects.filter(user=user).first()
+    return preference or ModeratorPreference(user=user)
+
+
+def moderator_preference_set(
+    *, user: User, auto_advance: bool, blur_thumbnails: bool
+) -> ModeratorPreference:
+    with transaction.atomic():
+        preference, _ = ModeratorPreference.objects.select_for_update().get_or_create(user=user)
+        if (preference.auto_advance, preference.blur_thumbnails) == (auto_advance, blur_thumbnails):
+            return preference
+        preference.auto_advance = auto_advance
+        preference.blur_thumbnails = blur_thumbnails
+        preference.save(update_fields=["auto_advance", "blur_thumbnails", "updated_at"])
+    return preference
+
+
+def decision_draft_for(*, user: User, case: Case) -> DecisionDraft | None:
+    draft = DecisionDraft.objects.filter(user=user, case=case).first()
+    return None if draft is None or draft.is_empty else draft
+
+
+def decision_draft_save(
+    *, user: User, case: Case, statement_of_reasons: str, facts: str, now: datetime | None = None
+) -> DecisionDraft:
+    """Keep what ``user`` typed on ``case`` (one draft per user and case, the last one wins).
+    Anyone who may read the case may keep a draft on it: a claim lost while typing must not
+    lose the text."""
+    now = now or timezone.now()
+    if not can_read_case(user, case):
+        raise NotPermitted()
+    if len(statement_of_reasons) > DRAFT_MAX_CHARS or len(facts) > DRAFT_MAX_CHARS:
+        raise InvalidInput.of({"statement_of_reasons": f"max {DRAFT_MAX_CHARS}"})
+    draft, _ = DecisionDraft.objects.update_or_create(
+        user=user,
+        case=case,
+        defaults={"statement_of_reasons": statement_of_reasons, "facts": facts, "updated_at": now},
+    )
+    return draft
+
+
+def decision_draft_discard(*, user: User, case: Case) -> None:
+    """Called inside the transaction that records the user's decision on the case."""
+    DecisionDraft.objects.filter(user=user, case=case).delete()
