@@ -3,6 +3,7 @@
 from moderation.models.accounts import Organisation, User
 from moderation.models.audit import AuditEvent, AuditSeal
 from moderation.models.cases import Case
+from moderation.models.clock import database_now
 from moderation.models.clarifications import CaseClarification, Clarification, ClarificationVersion
 from moderation.models.content import Flag, RawEvent, Video
 from moderation.models.decisions import Appeal, Decision
@@ -35,6 +36,7 @@ __all__ = [
     "TuningParameter",
     "User",
     "Video",
+    "database_now",
     "mask_secret",
     "new_webhook_id",
 ]
