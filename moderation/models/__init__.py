@@ -3,8 +3,8 @@
 from moderation.models.accounts import Organisation, User
 from moderation.models.audit import AuditEvent, AuditSeal
 from moderation.models.cases import Case
-from moderation.models.clock import database_now
 from moderation.models.clarifications import CaseClarification, Clarification, ClarificationVersion
+from moderation.models.clock import database_now
 from moderation.models.content import Flag, RawEvent, Video
 from moderation.models.decisions import Appeal, Decision
 from moderation.models.notifications import EmailDelivery, Notification, NotificationPreference

@@ -16,6 +16,5 @@ def database_now() -> datetime:
     """PostgreSQL's wall clock now (``clock_timestamp()``, not the transaction's start)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT clock_timestamp()")
-        row = cursor.fetchone()
-    assert row is not None
-    return row[0]
+        (now,) = cursor.fetchone()
+    return now
