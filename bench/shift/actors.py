@@ -144,7 +144,7 @@ class PlatformSimulator:
         self.tasks: set[asyncio.Task] = set()
         self.attempts_retried = 0
         self.replays = 0
-        self.e2e_claimable: list[float] = []
+        self.e2e_claimable: list[tuple[float, float]] = []  # (accepted at, seconds)
         self.probe_misses = 0
         self.client = httpx.AsyncClient(
             verify=VERIFY, base_url=base, timeout=10, limits=httpx.Limits(max_connections=64)
@@ -267,7 +267,7 @@ class PlatformSimulator:
                     "/api/v1/cases/", params={"platform": "tiktok", "video": video_id}
                 )
                 if r.status_code == 200 and r.json()["count"] > 0:
-                    self.e2e_claimable.append(time.time() - accepted_at)
+                    self.e2e_claimable.append((accepted_at, time.time() - accepted_at))
                     return
             except (httpx.HTTPError, ValueError):
                 pass

@@ -42,6 +42,7 @@ def render_section(r: dict[str, Any]) -> str:
             f"{_ms(op['p95_ms'])} | {_ms(op['p99_ms'])} | {op['errors']} "
             f"({op['error_rate'] * 100:.1f} %) | {statuses} |"
         )
+    e4 = r["e2e_flag_to_claimable_outside_faults"]
     e1, e2, e3 = (
         r["e2e_flag_to_claimable"],
         r["e2e_decision_to_callback"],
@@ -53,6 +54,8 @@ def render_section(r: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|",
         f"| flag accepted (2xx) -> case listed (sampled 1 in 10 new videos) | {e1['n']} | "
         f"{_s(e1['p50_s'])} | {_s(e1['p95_s'])} | {_s(e1['p99_s'])} | {_s(e1['max_s'])} |",
+        f"| the same, flags accepted outside fault windows | {e4['n']} | {_s(e4['p50_s'])} | "
+        f"{_s(e4['p95_s'])} | {_s(e4['p99_s'])} | {_s(e4['max_s'])} |",
         f"| decision committed (201, or approval) -> callback received, all | {e2['n']} | "
         f"{_s(e2['p50_s'])} | {_s(e2['p95_s'])} | {_s(e2['p99_s'])} | {_s(e2['max_s'])} |",
         f"| the same, decisions outside fault windows | {e3['n']} | {_s(e3['p50_s'])} | "

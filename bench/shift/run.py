@@ -353,8 +353,9 @@ def op_table(
         durs = [d for _, d, s in items if s]
         errors = [(t, s) for t, _, s in items if s == 0 or s >= 500]
         statuses = Counter(s for _, _, s in items)
-        for t, s in errors:
-            if not any(a <= t <= b for _, a, b in windows):
+        for t, d, s in items:
+            # A request counts against a fault if it was in flight at any time in its window.
+            if (s == 0 or s >= 500) and not any(t <= b and t + d >= a for _, a, b in windows):
                 outside.append((op, t, s))
         table.append(
             {
@@ -557,9 +558,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 if f.started
             ],
             "e2e_flag_to_claimable": {
-                **latency(platform.e2e_claimable),
+                **latency([x for _, x in platform.e2e_claimable]),
                 "probe_misses": platform.probe_misses,
             },
+            "e2e_flag_to_claimable_outside_faults": latency(
+                [x for t, x in platform.e2e_claimable if not in_fault(t)]
+            ),
             "e2e_decision_to_callback": latency(callback_latency),
             "e2e_decision_to_callback_outside_faults": latency(quiet_latency),
             "platform": {

@@ -383,6 +383,7 @@ HAPROXY_CONFIG = """global
 defaults
     mode http
     timeout connect 2s
+    timeout check 5s
     timeout client 90s
     timeout server 90s
     timeout http-keep-alive 30s
@@ -403,7 +404,7 @@ backend web
 
 def haproxy(port: int, backends: list[int], logdir: Path, pem: Path) -> Managed:
     servers = "\n".join(
-        f"    server web{i + 1} 127.0.0.1:{p} check inter 1s fall 2 rise 1"
+        f"    server web{i + 1} 127.0.0.1:{p} check inter 2s fall 3 rise 1"
         for i, p in enumerate(backends)
     )
     config = logdir / "haproxy.cfg"
