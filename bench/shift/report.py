@@ -116,11 +116,37 @@ def render_section(r: dict[str, Any]) -> str:
         "- processes restarted by the supervisor: "
         + (", ".join(f"{k} {v}" for k, v in r["restarts"].items() if v) or "none"),
         "",
+        *_capacity(r),
         "CPU seconds during the shift: "
         + ", ".join(f"{k} {v:.0f}" for k, v in sorted(r["cpu_seconds"].items())),
         "",
     ]
     return "\n".join(lines)
+
+
+def _capacity(r: dict[str, Any]) -> list[str]:
+    c = r.get("capacity")
+    if not c:
+        return []
+    lines = [
+        f"Capacity after the shift (not in the ledgers): each pushed alone for "
+        f"{c['seconds_each']:g} s; CPU per item summed over gunicorn, Celery, beat, PostgreSQL, "
+        "Redis and HAProxy (the simulators excluded).",
+        "",
+        "| pushed | per s | p50 | p95 | server CPU per item "
+        "| of which gunicorn / celery / postgres | load (1 min) at start |",
+        "|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for name in ("flags", "decisions"):
+        x = c[name]
+        each = x["cpu_ms_each"]
+        lines.append(
+            f"| {name} | {x['per_second']:.1f} | {_ms(x['p50_ms'])} | {_ms(x['p95_ms'])} | "
+            f"{x['app_cpu_ms_each']:.1f} ms | {each.get('gunicorn', 0):.1f} / "
+            f"{each.get('celery', 0):.1f} / {each.get('postgres', 0):.1f} ms | "
+            f"{x['load_average_1m_at_start']:.1f} |"
+        )
+    return [*lines, ""]
 
 
 def update_results(replicas: int, section: str) -> None:

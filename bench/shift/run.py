@@ -435,6 +435,73 @@ def wait_drained(shift: Shift, timeout: float) -> float:
     return time.time() - started
 
 
+async def _flood(shift: Shift, seconds: float, connections: int) -> tuple[int, list[float]]:
+    """Signed flags on new videos, as fast as ``connections`` clients can send them."""
+    rec = actors.Recorder()
+    shared = actors.Shared(stop_at=time.time() + seconds)
+    platform = actors.PlatformSimulator(
+        shift.base, shift.platform_secret, 1.0, rec, shared, shift.people["probe"], 10**9
+    )
+
+    async def client() -> None:
+        while shared.running():
+            event, _ = platform._event()
+            body = json.dumps(event).encode()
+            await platform._post("flood", body, f"msg_{secrets.token_hex(16)}")
+
+    await asyncio.gather(*(client() for _ in range(connections)))
+    ok = [d for op, _, d, st in rec.rows if 200 <= st < 300]
+    return len(ok), ok
+
+
+async def _decide_fast(shift: Shift, seconds: float) -> tuple[int, list[float]]:
+    """Every moderator claims, reads and decides with no think time."""
+    rec, work = actors.Recorder(), actors.Work()
+    shared = actors.Shared(stop_at=time.time() + seconds)
+    await asyncio.gather(
+        *(
+            actors.moderator(name, token, shift.base, rec, shared, work, (0.0, 0.0))
+            for name, token in shift.people["moderators"].items()
+        )
+    )
+    return len(work.decisions), [d for op, _, d, st in rec.rows if op == "decide" and st == 201]
+
+
+def capacity(shift: Shift, seconds: float) -> dict[str, Any]:
+    """After the shift and its checks: how many flags/s and decisions/s this stack takes when
+    pushed (each alone), and the CPU each costs. Not part of the ledgers."""
+    out: dict[str, Any] = {"seconds_each": seconds}
+    for name, run_phase in (
+        ("flags", lambda: _flood(shift, seconds, 16)),
+        ("decisions", lambda: _decide_fast(shift, seconds)),
+    ):
+        sampler = CpuSampler(shift)
+        sampler.start()
+        load = os.getloadavg()[0]
+        count, durations = asyncio.run(run_phase())
+        cpu = sampler.stop()
+        app_cpu = sum(
+            v
+            for k, v in cpu.items()
+            if k in ("gunicorn", "celery", "postgres", "redis", "haproxy", "beat")
+        )
+        out[name] = {
+            "count": count,
+            "per_second": count / seconds,
+            "p50_ms": pct(durations, 0.5) * 1000,
+            "p95_ms": pct(durations, 0.95) * 1000,
+            "cpu_seconds": cpu,
+            "cpu_ms_each": {k: 1000 * v / max(count, 1) for k, v in cpu.items()},
+            "app_cpu_ms_each": 1000 * app_cpu / max(count, 1),
+            "load_average_1m_at_start": load,
+        }
+        log(
+            f"capacity {name}: {count / seconds:.1f}/s, {1000 * app_cpu / max(count, 1):.1f} "
+            "CPU-ms each (server side)"
+        )
+    return out
+
+
 async def simulate(
     shift: Shift, rec: actors.Recorder, work: actors.Work
 ) -> actors.PlatformSimulator:
@@ -595,6 +662,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["audit_chain"] = check.audit_chain(shift.env("check"))
         result["beat"] = beat_proof(shift, seconds)
         result["logs"] = str(shift.logdir.relative_to(ROOT))
+        if args.capacity_seconds:
+            log("capacity: pushing flags, then decisions, as fast as the stack takes them")
+            result["capacity"] = capacity(shift, args.capacity_seconds)
     finally:
         shift.stop()
     return result
@@ -613,6 +683,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=2, help="per Celery worker")
     parser.add_argument("--drain-minutes", type=float, default=10)
     parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument(
+        "--capacity-seconds",
+        type=float,
+        default=45,
+        help="after the checks, push flags then decisions this long each (0: skip)",
+    )
     parser.add_argument("--no-report", action="store_true", help="do not touch shift.md")
     args = parser.parse_args()
     result = run(args)
