@@ -33,7 +33,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONUNBUFFERED := 1
 export SARING_ENV ?= dev
 
-.PHONY: help run test lint fmt worker beat demo migrate venv chromium services services-stop
+.PHONY: help run test lint fmt worker beat demo migrate venv chromium services services-stop shift
 
 help:
 	@echo "make run            migrate, seed the demo, serve http://$(RUN_ADDR)/ with a Celery worker and beat (RUN_ADDR=host:port)"
@@ -46,6 +46,7 @@ help:
 	@echo "make migrate        apply migrations"
 	@echo "make services       start the private PostgreSQL/Redis under var/ and print their URLs"
 	@echo "make services-stop  stop them (their data stays in var/)"
+	@echo "make shift          a whole 10-minute shift under load with faults, ledgers checked (SHIFT_ARGS='--replicas 2')"
 
 # --- Python environment --------------------------------------------------------------------
 
@@ -89,6 +90,14 @@ services: venv
 services-stop:
 	$(VPY) scripts/devdb.py stop
 	$(VPY) scripts/devredis.py stop
+
+# A whole election-night shift on this machine (bench/shift/run.py): its own PostgreSQL cluster
+# and Redis, gunicorn, Celery and beat behind HAProxy, faults on a timer, ledgers compared with
+# the database. Writes bench/results/shift.md. Needs Debian's postgresql-15, redis-server,
+# haproxy, faketime and openssl; runs as root (the private cluster runs as postgres).
+SHIFT_ARGS ?=
+shift: venv
+	$(VPY) bench/shift/run.py $(SHIFT_ARGS)
 
 # --- Checks --------------------------------------------------------------------------------
 

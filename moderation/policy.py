@@ -2,14 +2,19 @@
 tuning values administrators set, how long a claim lasts. Data, not code: administrators
 edit phases, SLA targets and tuning parameters (administration/policy.py)."""
 
+import contextlib
+import logging
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from moderation.models import ElectionPhase, SlaTarget, TuningParameter
 from moderation.priority import DEFAULT_TUNING
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SLA_MINUTES = 24 * 60
 
@@ -65,19 +70,33 @@ def sla_due_at(
     return opened_at + timedelta(minutes=target)
 
 
+# What a cache (Redis) that is down raises: the work goes on without the cache.
+CACHE_ERRORS = (RedisError, OSError)
+
+
 def tuning_values() -> dict[str, float]:
-    """Defaults overlaid with what administrators set. Cached for a few seconds."""
-    cached = cache.get(_TUNING_CACHE_KEY)
+    """Defaults overlaid with what administrators set. Cached for a few seconds; read from the
+    database when the cache is down (a decision must not fail because Redis is restarting)."""
+    try:
+        cached = cache.get(_TUNING_CACHE_KEY)
+    except CACHE_ERRORS:
+        cached = None
     if cached is not None:
         return dict(cached)
     values = dict(DEFAULT_TUNING)
     values.update(dict(TuningParameter.objects.values_list("key", "value")))
-    cache.set(_TUNING_CACHE_KEY, values, timeout=30)
+    with contextlib.suppress(*CACHE_ERRORS):
+        cache.set(_TUNING_CACHE_KEY, values, timeout=30)
     return values
 
 
 def tuning_values_forget() -> None:
-    cache.delete(_TUNING_CACHE_KEY)
+    """Drop the cached values. With the cache down there is nothing to drop now; what it held
+    before expires within its 30 s."""
+    try:
+        cache.delete(_TUNING_CACHE_KEY)
+    except CACHE_ERRORS:
+        logger.warning("cache unavailable: tuning values refresh within 30 s")
 
 
 def lease_duration() -> timedelta:

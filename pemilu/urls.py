@@ -54,6 +54,9 @@ urlpatterns = [
     path("", include("moderation.urls")),
 ]
 
+# A database outage is a "try again" page (503), not the 500 page (moderation/web.py).
+handler500 = "moderation.web.server_error"
+
 if settings.DEBUG:
     from moderation.outbound.dev_sink import platform_sink
 

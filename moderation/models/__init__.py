@@ -4,6 +4,7 @@ from moderation.models.accounts import Organisation, User
 from moderation.models.audit import AuditEvent, AuditSeal, AuditVerification
 from moderation.models.cases import Case
 from moderation.models.clarifications import CaseClarification, Clarification, ClarificationVersion
+from moderation.models.clock import database_now
 from moderation.models.content import CaptionWords, Flag, RawEvent, Video
 from moderation.models.decisions import Appeal, Decision
 from moderation.models.neutrality import CaseSubject, ElectoralSubject
@@ -43,6 +44,7 @@ __all__ = [
     "TuningParameter",
     "User",
     "Video",
+    "database_now",
     "mask_secret",
     "new_webhook_id",
 ]

@@ -40,7 +40,7 @@ from standardwebhooks.webhooks import Webhook
 
 from moderation.choices import DeliveryStatus
 from moderation.jobs import BROKER_ERRORS, TaskName, task_send
-from moderation.models import OutboundDelivery, Platform
+from moderation.models import OutboundDelivery, Platform, database_now
 from moderation.outbound.operations import platform_callback_disable
 from moderation.outbound.outbox import (
     CALLBACKS,
@@ -138,7 +138,7 @@ def _callback_usable(platform: Platform) -> bool:
 
 def delivery_send(*, delivery_id: int) -> str:
     """Try to send one delivery now. Returns what happened, for the task log."""
-    now = timezone.now()
+    now = database_now()
     delivery = OutboundDelivery.objects.select_related("platform").filter(pk=delivery_id).first()
     if delivery is None:
         return "missing"
@@ -156,7 +156,7 @@ def delivery_send(*, delivery_id: int) -> str:
 
 
 def _record(*, delivery: OutboundDelivery, attempt: int, answer: Answer) -> str:
-    now = timezone.now()
+    now = database_now()
     code = answer.status_code
     if code is not None and 200 <= code < 300:
         # Delivered is delivered, whoever holds the row now.
@@ -286,7 +286,7 @@ def deliveries_drain(*, batch: int = DRAIN_BATCH, max_seconds: float = DRAIN_SEC
     with ThreadPoolExecutor(max_workers=max(1, min(batch, DRAIN_THREADS))) as pool:
         while True:
             rows: list[OutboundDelivery] = []
-            now = timezone.now()
+            now = database_now()
             if time.monotonic() - started < max_seconds:
                 ids = outbox_claim_due(CALLBACKS, now=now, limit=batch, only=_usable_q())
                 rows = list(OutboundDelivery.objects.select_related("platform").filter(pk__in=ids))
@@ -314,7 +314,7 @@ def _record_batch(rows: list[OutboundDelivery], answers: list[Answer]) -> None:
             status__in=[DeliveryStatus.SENDING, DeliveryStatus.PENDING],
         ).update(
             status=DeliveryStatus.DELIVERED,
-            delivered_at=timezone.now(),
+            delivered_at=database_now(),
             # One batch, one platform answer code per row would need a CASE; 2xx is 2xx.
             last_status_code=200,
             last_error="",
@@ -336,7 +336,7 @@ def delivery_enqueue(
     *, platform: Platform, event_type: str, data: dict[str, Any], subject: str = ""
 ) -> OutboundDelivery:
     """Write a callback row in the caller's transaction; its send is queued on commit."""
-    now = timezone.now()
+    now = database_now()
     delivery = OutboundDelivery.objects.create(
         platform=platform,
         event_type=event_type,

@@ -26,11 +26,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from moderation.choices import DeliveryStatus
 from moderation.jobs import TaskName, tasks_send
-from moderation.models import EmailDelivery, OutboundDelivery
+from moderation.models import EmailDelivery, OutboundDelivery, database_now
 from moderation.outbound.retry import CALLBACK_RETRY, EMAIL_RETRY, RetrySchedule
 
 logger = logging.getLogger("saring.outbox")
@@ -189,7 +188,7 @@ def outbox_sweep(
     ``new_row_grace=timedelta(0)`` sweeps brand-new rows at once (an operator who knows the
     broker was down when they were written, and the tests).
     """
-    now = now or timezone.now()
+    now = now or database_now()
     grace = outbox.new_row_grace if new_row_grace is None else new_row_grace
     with transaction.atomic():
         lost = outbox.rows.filter(status=DeliveryStatus.SENDING, locked_until__lt=now).update(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from moderation.choices import CLAIMABLE_STATUSES, AuditAction, CaseAction, CaseEvent, CaseStatus
 from moderation.errors import InvalidInput, LeaseExpired, ModerationError, NotPermitted
-from moderation.models import AuditEvent, Case, Queue, User
+from moderation.models import AuditEvent, Case, Queue, User, database_now
 from moderation.oversight.audit import audit_columns, audit_record
 from moderation.permissions import (
     appeal_review_barred_q,
@@ -301,8 +301,10 @@ def case_reassign(*, case: Case, user: User, assignee: User, now: datetime | Non
 
 
 def case_leases_expire(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Return expired claims to the queue. Idempotent; safe to run from several workers."""
-    now = now or timezone.now()
+    """Return expired claims to the queue. Idempotent; safe to run from several workers. Expired
+    by the database's clock, which wrote no lease but which every host agrees on: a worker whose
+    clock runs ahead must not take a live claim away."""
+    now = now or database_now()
     with transaction.atomic():
         return _leases_expire(Case.objects.all(), now=now, batch=batch)
 

@@ -3,6 +3,7 @@ count. Every read goes through ``permissions.cases_listable_q(user)``, so a mode
 ever sees their own platform's cases and KPU staff only the cases awaiting clarification,
 whatever the queue says."""
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping
@@ -32,7 +33,7 @@ from moderation.permissions import (
     platform_scope,
     unclaimed_q,
 )
-from moderation.policy import tuning_values
+from moderation.policy import CACHE_ERRORS, tuning_values
 from moderation.review.queue_filters import _platform_ids, queue_filter_q, queue_is_claimable
 
 # The live count and the list's total stop counting here: "1,000+" is enough to plan a shift,
@@ -247,11 +248,15 @@ def queue_overview(*, user: User, now: datetime | None = None) -> list[QueueSumm
         definitions = json.dumps([[q.pk, q.filters] for q in queues], sort_keys=True)
         digest = hashlib.sha256(definitions.encode()).hexdigest()[:16]
         key = f"queue-overview:v1:{_overview_scope(user)}:{digest}"
-        numbers = cache.get(key)
+        try:
+            numbers = cache.get(key)
+        except CACHE_ERRORS:  # Redis down: count without the cache
+            ttl = 0
     if numbers is None:
         numbers = _overview_numbers(user=user, queues=queues, now=now)
         if ttl:
-            cache.set(key, numbers, timeout=ttl)
+            with contextlib.suppress(*CACHE_ERRORS):
+                cache.set(key, numbers, timeout=ttl)
     can_claim = can_claim_from_queues(user)
     return [
         QueueSummary(
