@@ -27,6 +27,7 @@ from moderation.models import (
     User,
 )
 from moderation.models.clarifications import validate_official_source
+from moderation.permissions import case_holder_id, case_status_now
 
 
 class DateTimeField(serializers.DateTimeField):
@@ -47,9 +48,6 @@ class ModelSerializer[T: models.Model](serializers.ModelSerializer[T]):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: DateTimeField,
     }
-
-
-from moderation.permissions import case_holder_id, case_status_now
 
 
 def username_field() -> serializers.SlugRelatedField[User]:
