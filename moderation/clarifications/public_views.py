@@ -115,7 +115,7 @@ def clarification_public(request: HttpRequest, pk: int) -> HttpResponse:
 def clarification_public_list(request: HttpRequest) -> HttpResponse:
     """Published and retracted clarifications, newest first, searchable, paginated."""
     language = _language(request)
-    q = request.GET.get("q", "").strip()[:200]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     rows = clarifications_public(q)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     latest = Clarification.objects.filter(status__in=PUBLIC_STATUSES).aggregate(

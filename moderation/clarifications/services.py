@@ -74,15 +74,16 @@ MAX_NOTE = 5000
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
-    """Lists arrive as typed: trimmed, blanks and repeats dropped, order kept."""
+    """Text arrives as typed, less NUL characters (PostgreSQL stores none); lists trimmed,
+    blanks and repeats dropped, order kept."""
     cleaned = dict(fields)
     for name in ("sources", "keywords"):
         if isinstance(cleaned.get(name), list):
-            items = [str(v).strip() for v in cleaned[name]]
+            items = [str(v).replace("\x00", "").strip() for v in cleaned[name]]
             cleaned[name] = list(dict.fromkeys(v for v in items if v))
     for name in ("claim", "title", "body", "title_en", "body_en"):
         if isinstance(cleaned.get(name), str):
-            cleaned[name] = cleaned[name].strip()
+            cleaned[name] = cleaned[name].replace("\x00", "").strip()
     return cleaned
 
 
@@ -345,7 +346,7 @@ def clarification_return(
     """A KPU approver sends the text in review back to its writers with a comment."""
     if not can_publish_clarifications(user):
         raise NotPermitted(_("Hanya penyetuju KPU yang dapat mengembalikan klarifikasi."))
-    note = (note or "").strip()
+    note = (note or "").replace("\x00", "").strip()
     if not note:
         raise InvalidInput.of({"note": _("tulis apa yang perlu diperbaiki")})
     if len(note) > MAX_NOTE:
@@ -481,7 +482,7 @@ def clarification_retract(
     now = now or timezone.now()
     if not can_publish_clarifications(user):
         raise NotPermitted(_("Hanya penyetuju KPU yang dapat menarik klarifikasi."))
-    reason = (reason or "").strip()
+    reason = (reason or "").replace("\x00", "").strip()
     if len(reason) > MAX_NOTE:
         raise InvalidInput.of({"reason": _("paling banyak %(n)s karakter") % {"n": MAX_NOTE}})
     with transaction.atomic():

@@ -101,3 +101,42 @@ def test_retract_permission_and_bad_input(api, kpu_clarifier, kpu_approver):
         400,
     )
     assert Clarification.objects.get(pk=published.pk).status == ClarificationStatus.PUBLISHED
+
+
+def test_sources_may_be_references_and_a_huge_body_is_a_400(api, kpu_clarifier):
+    created = api(kpu_clarifier).post(
+        "/api/v1/clarifications/",
+        {**NEW, "sources": ["PKPU 25/2023 Pasal 18", "https://jdih.kpu.go.id/x"]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["sources"] == ["PKPU 25/2023 Pasal 18", "https://jdih.kpu.go.id/x"]
+    body = assert_problem(
+        api(kpu_clarifier).post(
+            "/api/v1/clarifications/", {**NEW, "body": "x" * 100_000}, format="json"
+        ),
+        400,
+    )
+    assert "body" in str(body)
+
+
+def test_versions_are_listed_newest_first(api, kpu_clarifier, kpu_approver, moderator):
+    from moderation.clarifications.services import (
+        clarification_create,
+        clarification_publish,
+        clarification_submit,
+        clarification_update,
+    )
+
+    draft = clarification_create(user=kpu_clarifier, **NEW)
+    clarification_submit(clarification=draft, user=kpu_clarifier)
+    clarification_publish(clarification=draft, user=kpu_approver)
+    clarification_update(clarification=draft, user=kpu_clarifier, title="Judul versi 2")
+    clarification_submit(clarification=draft, user=kpu_clarifier)
+    clarification_publish(clarification=draft, user=kpu_approver)
+    clarification_update(clarification=draft, user=kpu_clarifier, title="Draf versi 3")
+    versions = api(moderator).get(f"/api/v1/clarifications/{draft.pk}/versions/").json()
+    assert [(v["version"], v["title"]) for v in versions] == [
+        (2, "Judul versi 2"),
+        (1, NEW["title"]),
+    ]

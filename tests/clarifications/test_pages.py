@@ -298,3 +298,20 @@ def test_the_review_queue_and_the_detail_page_cost_a_fixed_number_of_queries(
     assert len(response.context["rows"]) == 13
     with django_assert_max_num_queries(14):
         assert client.get(reverse("clarification_detail", args=[live.pk])).status_code == 200
+
+
+def test_out_of_range_numbers_are_404s_not_500s(kpu_clarifier, client):
+    live = PublishedClarificationFactory(author=kpu_clarifier)
+    writer = signed_in(kpu_clarifier)
+    huge = 10**20
+    assert writer.get(f"/clarifications/{huge}/").status_code == 404
+    assert writer.get(f"/clarifications/{live.pk}/versions/{huge}/").status_code == 404
+    assert writer.get(f"/clarifications/{live.pk}/diff/?a={huge}&b=-1").status_code in (302, 404)
+    assert writer.get(f"/clarifications/?q={huge}&page={huge}").status_code == 200
+    assert client.get(f"/klarifikasi/{huge}/").status_code == 404
+    assert client.get(f"/klarifikasi/?page={huge}&q=%00").status_code == 200
+    assert client.get(f"/api/v1/public/clarifications/?page={huge}").status_code == 404
+    # NUL characters (PostgreSQL stores none) are a form error, or dropped by the services.
+    assert writer.post(reverse("clarification_new"), {**FORM, "body": "a\x00b"}).status_code == 400
+    made = clarification_create(user=kpu_clarifier, **service_fields(claim="klaim\x00palsu"))
+    assert made.claim == "klaimpalsu"
