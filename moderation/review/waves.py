@@ -188,15 +188,14 @@ def _key_words(caption: str) -> set[str]:
 def wave_query(caption: str) -> str | None:
     """A tsquery (``simple`` configuration) that every near-identical copy of ``caption`` is
     all but sure to match and few other captions do: any ``WORDS_REQUIRED`` of its
-    ``KEY_WORDS`` longest words. None when the caption has too few words to tell."""
+    ``KEY_WORDS`` longest words (both, when it has only two). None when it has fewer."""
     if len(caption.strip()) < MIN_CAPTION_LENGTH:
         return None
     words = sorted(_key_words(caption), key=lambda w: (-len(w), w))
-    if len(words) < WORDS_REQUIRED:
+    if len(words) < 2:
         return None
-    return " | ".join(
-        "(" + " & ".join(group) + ")" for group in combinations(words, WORDS_REQUIRED)
-    )
+    required = min(WORDS_REQUIRED, len(words))
+    return " | ".join("(" + " & ".join(group) + ")" for group in combinations(words, required))
 
 
 def _words_match(query: str) -> SearchQuery:
@@ -399,7 +398,7 @@ def wave_marked_cases(*, user: User, cases: Sequence[Case]) -> set[int]:
         keys = _key_words(case.video.caption)
         mine: frozenset[str] | None = None
         for video_id, words, theirs in candidates:
-            if video_id == case.video_id or len(keys & words) < WORDS_REQUIRED:
+            if video_id == case.video_id or len(keys & words) < min(WORDS_REQUIRED, len(keys)):
                 continue
             mine = mine if mine is not None else caption_trigrams(case.video.caption)
             if _jaccard(mine, theirs) >= WAVE_SIMILARITY:
