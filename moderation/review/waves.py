@@ -44,7 +44,6 @@ from moderation.models import (
     Clarification,
     Decision,
     User,
-    Video,
 )
 from moderation.permissions import case_actions, cases_visible_q
 from moderation.review.claims import case_claim
@@ -189,30 +188,25 @@ def _key_words(caption: str) -> set[str]:
 def wave_query(caption: str) -> str | None:
     """A tsquery (``simple`` configuration) that every near-identical copy of ``caption`` is
     all but sure to match and few other captions do: any ``WORDS_REQUIRED`` of its
-    ``KEY_WORDS`` longest words. None when the caption has too few words to tell."""
+    ``KEY_WORDS`` longest words (both, when it has only two). None when it has fewer."""
     if len(caption.strip()) < MIN_CAPTION_LENGTH:
         return None
     words = sorted(_key_words(caption), key=lambda w: (-len(w), w))
-    if len(words) < WORDS_REQUIRED:
+    if len(words) < 2:
         return None
-    return " | ".join(
-        "(" + " & ".join(group) + ")" for group in combinations(words, WORDS_REQUIRED)
-    )
+    required = min(WORDS_REQUIRED, len(words))
+    return " | ".join("(" + " & ".join(group) + ")" for group in combinations(words, required))
 
 
 def _words_match(query: str) -> SearchQuery:
     return SearchQuery(query, search_type="raw", config="simple")
 
 
-def _sharing_words(query: str) -> Q:
-    """Cases whose video's caption matches ``query``: at most ``MAX_CANDIDATES`` videos,
-    found through the words index, so that a query of common words costs no more than that."""
-    videos = (
-        Video.objects.alias(caption_words=CaptionWords("caption"))
-        .filter(caption_words=_words_match(query))
-        .values("pk")[:MAX_CANDIDATES]
+def _sharing_words(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """The cases whose video's caption matches ``query`` (through the words index)."""
+    return cases.alias(caption_words=CaptionWords("video__caption")).filter(
+        caption_words=_words_match(query)
     )
-    return Q(video_id__in=videos)
 
 
 def _hashtag_query(tags: frozenset[str]) -> str | None:
@@ -229,7 +223,7 @@ def _similar(cases: QuerySet[Case], *, caption: str, limit: int) -> list[tuple[C
     mine = caption_trigrams(caption)
     scored: dict[int, tuple[float, str]] = {}
     if query := wave_query(caption):
-        for pk, theirs in cases.filter(_sharing_words(query)).values_list("pk", "video__caption")[
+        for pk, theirs in _sharing_words(cases, query).values_list("pk", "video__caption")[
             :MAX_CANDIDATES
         ]:
             similarity = _jaccard(mine, caption_trigrams(theirs))
@@ -239,7 +233,7 @@ def _similar(cases: QuerySet[Case], *, caption: str, limit: int) -> list[tuple[C
     if query := _hashtag_query(tags):
         # The words index finds captions with these words anywhere; the regular expressions
         # keep those carrying them as hashtags, and the exact set is checked here.
-        carrying = cases.filter(_sharing_words(query))
+        carrying = _sharing_words(cases, query)
         for tag in sorted(tags):
             carrying = carrying.filter(video__caption__iregex=rf"#{tag}(\W|$)")
         for pk, theirs in carrying.values_list("pk", "video__caption")[:MAX_CANDIDATES]:
@@ -404,7 +398,7 @@ def wave_marked_cases(*, user: User, cases: Sequence[Case]) -> set[int]:
         keys = _key_words(case.video.caption)
         mine: frozenset[str] | None = None
         for video_id, words, theirs in candidates:
-            if video_id == case.video_id or len(keys & words) < WORDS_REQUIRED:
+            if video_id == case.video_id or len(keys & words) < min(WORDS_REQUIRED, len(keys)):
                 continue
             mine = mine if mine is not None else caption_trigrams(case.video.caption)
             if _jaccard(mine, theirs) >= WAVE_SIMILARITY:

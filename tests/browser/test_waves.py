@@ -133,3 +133,25 @@ def test_kpu_attaches_a_clarification_to_the_open_cases_of_a_search(
     for case in ours:
         assert CaseClarification.objects.filter(case=case, clarification=clarification).exists()
     assert not CaseClarification.objects.filter(case=theirs).exists()
+
+
+def test_moderator_finds_a_clarification_by_search_and_attaches_it(
+    new_page, moderator, kpu_clarifier, make_case, tiktok, current_phase
+):
+    ink = IndexedClarificationFactory(
+        author=kpu_clarifier,
+        claim="Tinta pemilu mengandung babi.",
+        title="Tinta pemilu halal",
+        body="Tinta pemilu telah bersertifikat halal dari MUI.",
+    )
+    case = make_case(video=VideoFactory(platform=tiktok, caption="lihat video ini sampai habis"))
+    page = new_page(moderator)
+    page.goto(f"/cases/{case.pk}/")
+    expect(page.locator('[data-state="no-suggestion"]')).to_be_visible()
+    page.locator("#clar-search-q").fill("tinta")
+    result = page.locator(f'[data-search-result="{ink.pk}"]')
+    expect(result).to_contain_text("Tinta pemilu halal")
+    shot(page, "waves-08-search")
+    result.get_by_role("button", name="Lampirkan").click()
+    expect(page.locator(".messages")).to_contain_text("Klarifikasi dilampirkan")
+    assert CaseClarification.objects.filter(case=case, clarification=ink).exists()

@@ -184,3 +184,16 @@ def test_a_case_that_changed_meanwhile_is_reported_and_the_others_proceed(
         AuditEvent.objects.filter(action=AuditAction.CLARIFICATION_ATTACH, actor=moderator).count()
         == 1
     )
+
+
+def test_the_link_for_the_clarification_page(clarification, kpu_clarifier):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "moderation/_clarification_attach_link.html", {"clarification": clarification}
+    )
+    assert f'href="/klarifikasi/{clarification.pk}/lampirkan/"' in html
+    retracted = ClarificationFactory(author=kpu_clarifier, status=ClarificationStatus.RETRACTED)
+    assert "href" not in render_to_string(
+        "moderation/_clarification_attach_link.html", {"clarification": retracted}
+    )

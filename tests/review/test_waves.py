@@ -257,3 +257,34 @@ def test_apply_refuses_an_empty_selection_and_cases_outside_the_wave(
 def test_unknown_or_undecided_sources_are_refused(wave_case, moderator):
     with pytest.raises(InvalidInput):
         wave_source_for(user=moderator, decision_id=999_999)
+
+
+def test_wave_query_uses_the_longest_words_that_are_not_stop_words():
+    from moderation.review.waves import wave_query
+
+    query = wave_query("Katanya PEMILU 2024 diundur sampai 2025, yang bener aja!! #fyp")
+    assert query is not None
+    assert "fyp" not in query
+    assert "yang" not in query  # a stop word
+    assert "diundur" in query
+    assert " & " in query
+    assert wave_query("pendek saja ya") is None
+    assert wave_query("😱😱😱😱😱😱😱😱😱😱😱😱 #fyp #viral") is None
+
+
+def test_caption_similarity_is_pg_trgm_similarity(db):
+    from django.db import connection
+
+    from moderation.review.waves import caption_similarity
+
+    pairs = [
+        (SOURCE_CAPTION, COPY_CAPTION),
+        (SOURCE_CAPTION, HASHTAG_ONLY),
+        ("Émilie à l'école!!", "emilie a l ecole"),
+        (UNRELATED, COPY_CAPTION_2),
+    ]
+    with connection.cursor() as cursor:
+        for a, b in pairs:
+            cursor.execute("SELECT similarity(%s, %s)", [a, b])
+            (expected,) = cursor.fetchone()
+            assert caption_similarity(a, b) == pytest.approx(expected, abs=1e-6), (a, b)
