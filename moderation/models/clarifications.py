@@ -18,14 +18,24 @@ class Clarification(models.Model):
     body = models.TextField(_("isi"))
     title_en = models.CharField(_("judul (Inggris)"), max_length=300, blank=True)
     body_en = models.TextField(_("isi (Inggris)"), blank=True)
-    language = models.CharField(max_length=10, default="id")
-    sources = ArrayField(models.URLField(max_length=1000), default=list, blank=True)
-    status = models.CharField(
-        max_length=20, choices=ClarificationStatus.choices, default=ClarificationStatus.DRAFT
+    language = models.CharField(max_length=10, default="id", verbose_name=_("bahasa"))
+    sources = ArrayField(
+        models.URLField(max_length=1000), default=list, blank=True, verbose_name=_("sumber")
     )
-    version = models.PositiveIntegerField(default=0, help_text=_("Versi terbit terakhir."))
+    status = models.CharField(
+        max_length=20,
+        choices=ClarificationStatus.choices,
+        default=ClarificationStatus.DRAFT,
+        verbose_name=_("status"),
+    )
+    version = models.PositiveIntegerField(
+        default=0, help_text=_("Versi terbit terakhir."), verbose_name=_("versi")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clarifications_written"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="clarifications_written",
+        verbose_name=_("penulis"),
     )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -33,13 +43,18 @@ class Clarification(models.Model):
         related_name="clarifications_approved",
         null=True,
         blank=True,
+        verbose_name=_("penyetuju"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    retracted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diterbitkan"))
+    retracted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ditarik"))
     cases = models.ManyToManyField(
-        Case, through="CaseClarification", related_name="clarifications", blank=True
+        Case,
+        through="CaseClarification",
+        related_name="clarifications",
+        blank=True,
+        verbose_name=_("kasus"),
     )
     # What suggestions match on, besides the text: short phrases the author picks ("pemilu
     # ditunda", "undangan C6") and the flag reasons the clarification answers.
@@ -55,13 +70,19 @@ class Clarification(models.Model):
     # Search columns, derived from the text by clarifications.search.clarification_search_refresh
     # and never edited: the roots of claim, title and keywords (weight A) and of the body (B),
     # PostgreSQL's `indonesian` configuration, plus the English text (D, `english`).
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False, verbose_name=_("vektor pencarian"))
     # The normalised words of the Indonesian text, for pg_trgm typo matching and as the
     # vocabulary that splits run-together hashtags.
-    search_text = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False, verbose_name=_("teks pencarian"))
     # The lexemes of the claim, the title and each keyword, one string per phrase: how much of
     # one of them a caption covers is part of the score.
-    search_phrases = ArrayField(models.TextField(), default=list, blank=True, editable=False)
+    search_phrases = ArrayField(
+        models.TextField(),
+        default=list,
+        blank=True,
+        editable=False,
+        verbose_name=_("frasa pencarian"),
+    )
 
     class Meta:
         verbose_name = _("klarifikasi")
@@ -89,20 +110,33 @@ class ClarificationVersion(models.Model):
     """A published version, frozen. Every publication after the first adds a row."""
 
     clarification = models.ForeignKey(
-        Clarification, on_delete=models.PROTECT, related_name="versions"
+        Clarification,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("klarifikasi"),
     )
-    version = models.PositiveIntegerField()
-    claim = models.TextField()
-    rating = models.CharField(max_length=20, choices=ClarificationRating.choices)
-    title = models.CharField(max_length=300)
-    body = models.TextField()
-    title_en = models.CharField(max_length=300, blank=True)
-    body_en = models.TextField(blank=True)
-    sources = ArrayField(models.URLField(max_length=1000), default=list, blank=True)
+    version = models.PositiveIntegerField(verbose_name=_("versi"))
+    claim = models.TextField(verbose_name=_("klaim yang dijawab"))
+    rating = models.CharField(
+        max_length=20, choices=ClarificationRating.choices, verbose_name=_("penilaian")
+    )
+    title = models.CharField(max_length=300, verbose_name=_("judul"))
+    body = models.TextField(verbose_name=_("isi"))
+    title_en = models.CharField(
+        max_length=300, blank=True, verbose_name=_("judul (bahasa Inggris)")
+    )
+    body_en = models.TextField(blank=True, verbose_name=_("isi (bahasa Inggris)"))
+    sources = ArrayField(
+        models.URLField(max_length=1000), default=list, blank=True, verbose_name=_("sumber")
+    )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("penyetuju"),
     )
-    published_at = models.DateTimeField()
+    published_at = models.DateTimeField(verbose_name=_("diterbitkan"))
 
     class Meta:
         verbose_name = _("versi klarifikasi")
@@ -118,14 +152,23 @@ class ClarificationVersion(models.Model):
 
 
 class CaseClarification(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_clarifications")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="case_clarifications", verbose_name=_("kasus")
+    )
     clarification = models.ForeignKey(
-        Clarification, on_delete=models.PROTECT, related_name="case_clarifications"
+        Clarification,
+        on_delete=models.PROTECT,
+        related_name="case_clarifications",
+        verbose_name=_("klarifikasi"),
     )
     attached_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("dilampirkan oleh"),
     )
-    attached_at = models.DateTimeField()
+    attached_at = models.DateTimeField(verbose_name=_("dilampirkan"))
 
     class Meta:
         verbose_name = _("klarifikasi kasus")
