@@ -200,3 +200,14 @@ def test_every_field_the_admin_shows_has_a_label_of_its_own():
         and field.name not in {"platform", "status", "video", "slug", "email"}
     ]
     assert unlabelled == []
+
+
+@pytest.mark.parametrize(("language", "name"), [("id", "Indonesia"), ("en", "Indonesian")])
+def test_the_videos_language_is_named_not_coded(
+    language, name, moderator, make_case, client, settings
+):
+    case = make_case()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(moderator)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'<dd title="id">{name}</dd>' in page
