@@ -53,7 +53,7 @@ class CaseAdmin(admin.ModelAdmin):
         coded = {"reasons": "reasons_display", "priority_breakdown": "breakdown_display"}
         return [coded.get(f.name, f.name) for f in Case._meta.fields]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.get_readonly_fields(request, obj)
 
     @admin.display(description=_("alasan"))

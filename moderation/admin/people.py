@@ -6,9 +6,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from moderation.admin.base import AuditedAdmin
+from moderation.admin.base import AuditedAdmin, ReadOnlyAdmin
 from moderation.administration.people import user_second_factor_reset
 from moderation.models import (
+    DecisionDraft,
+    ModeratorPreference,
     Organisation,
     User,
 )
@@ -51,3 +53,21 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     @admin.display(description=_("peran"))
     def roles(self, obj: User) -> str:
         return ", ".join(g.name for g in obj.groups.all())
+
+
+@admin.register(ModeratorPreference)
+class ModeratorPreferenceAdmin(ReadOnlyAdmin):
+    """Each user sets their own on the preferences page."""
+
+    list_display = ["user", "auto_advance", "blur_thumbnails", "updated_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+
+
+@admin.register(DecisionDraft)
+class DecisionDraftAdmin(ReadOnlyAdmin):
+    """Unsent decision text, kept for its author; a recorded decision discards it."""
+
+    list_display = ["user", "case", "updated_at"]
+    list_select_related = ["user", "case"]
+    search_fields = ["user__username"]

@@ -2,6 +2,10 @@
 
 import importlib
 
+import django.contrib.postgres.fields
+import django.contrib.postgres.search
+import moderation.models.outbox
+
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -441,6 +445,611 @@ class Migration(migrations.Migration):
             model_name='video',
             name='view_count_updated_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='tayangan dibaca'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('case.open', 'Kasus dibuka'), ('case.reopen', 'Kasus dibuka kembali'), ('case.flag_join', 'Laporan bergabung ke kasus'), ('case.claim', 'Kasus diklaim'), ('case.release', 'Kasus dilepas'), ('case.lease_renew', 'Klaim diperpanjang'), ('case.lease_expire', 'Klaim kedaluwarsa'), ('case.reassign', 'Kasus dialihkan'), ('case.skip', 'Kasus dilewati'), ('case.escalate_to_kpu', 'Kasus diteruskan ke KPU'), ('case.close', 'Kasus ditutup'), ('case.priority_update', 'Prioritas diperbarui'), ('decision.record', 'Keputusan dicatat'), ('decision.hold', 'Keputusan ditahan untuk persetujuan'), ('decision.approve', 'Keputusan disetujui'), ('decision.reject', 'Keputusan ditolak'), ('appeal.open', 'Banding dibuka'), ('clarification.create', 'Klarifikasi dibuat'), ('clarification.update', 'Klarifikasi diubah'), ('clarification.submit', 'Klarifikasi diajukan'), ('clarification.publish', 'Klarifikasi diterbitkan'), ('clarification.retract', 'Klarifikasi ditarik'), ('clarification.attach', 'Klarifikasi dilampirkan'), ('platform.add', 'Platform ditambahkan'), ('platform.update', 'Platform diubah'), ('platform.secret_rotate', 'Rahasia platform dirotasi'), ('platform.callback_disable', 'Callback platform dimatikan'), ('platform.callback_enable', 'Callback platform dinyalakan'), ('delivery.resend', 'Pengiriman diulang'), ('webhook.reject', 'Webhook ditolak'), ('video.remove', 'Video dihapus'), ('queue.create', 'Antrean dibuat'), ('queue.update', 'Antrean diubah'), ('election_phase.save', 'Tahapan pemilu disimpan'), ('election_phase.delete', 'Tahapan pemilu dihapus'), ('sla_target.save', 'Target SLA disimpan'), ('sla_target.delete', 'Target SLA dihapus'), ('tuning.save', 'Parameter penyetelan disimpan'), ('tuning.delete', 'Parameter penyetelan dihapus'), ('video.political_author', 'Status akun politik video diubah')], max_length=40, verbose_name='tindakan'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='actor',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to=settings.AUTH_USER_MODEL, verbose_name='pelaku'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='actor_kind',
+            field=models.CharField(choices=[('user', 'Pengguna'), ('system', 'Sistem'), ('platform', 'Platform')], max_length=20, verbose_name='jenis pelaku'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='actor_organisation',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='moderation.organisation', verbose_name='organisasi pelaku'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='after',
+            field=models.JSONField(blank=True, default=dict, verbose_name='sesudah'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='before',
+            field=models.JSONField(blank=True, default=dict, verbose_name='sebelum'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='case',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='moderation.case', verbose_name='kasus'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='created_at',
+            field=models.DateTimeField(db_index=True, verbose_name='waktu'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='ip_address',
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='alamat IP'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='object_id',
+            field=models.CharField(max_length=64, verbose_name='ID objek'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='object_type',
+            field=models.CharField(max_length=40, verbose_name='jenis objek'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='request_id',
+            field=models.CharField(blank=True, max_length=64, verbose_name='ID permintaan'),
+        ),
+        migrations.AlterField(
+            model_name='auditseal',
+            name='digest',
+            field=models.CharField(max_length=64, verbose_name='sidik'),
+        ),
+        migrations.AlterField(
+            model_name='auditseal',
+            name='event_count',
+            field=models.PositiveIntegerField(verbose_name='jumlah peristiwa'),
+        ),
+        migrations.AlterField(
+            model_name='auditseal',
+            name='first_event_id',
+            field=models.BigIntegerField(verbose_name='peristiwa pertama'),
+        ),
+        migrations.AlterField(
+            model_name='auditseal',
+            name='last_event_id',
+            field=models.BigIntegerField(unique=True, verbose_name='peristiwa terakhir'),
+        ),
+        migrations.AlterField(
+            model_name='auditseal',
+            name='previous_digest',
+            field=models.CharField(blank=True, max_length=64, verbose_name='sidik sebelumnya'),
+        ),
+        migrations.AlterField(
+            model_name='auditseal',
+            name='sealed_at',
+            field=models.DateTimeField(verbose_name='disegel'),
+        ),
+        migrations.AlterField(
+            model_name='caseclarification',
+            name='attached_at',
+            field=models.DateTimeField(verbose_name='dilampirkan'),
+        ),
+        migrations.AlterField(
+            model_name='caseclarification',
+            name='attached_by',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='dilampirkan oleh'),
+        ),
+        migrations.AlterField(
+            model_name='caseclarification',
+            name='case',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_clarifications', to='moderation.case', verbose_name='kasus'),
+        ),
+        migrations.AlterField(
+            model_name='caseclarification',
+            name='clarification',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_clarifications', to='moderation.clarification', verbose_name='klarifikasi'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='approver',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='clarifications_approved', to=settings.AUTH_USER_MODEL, verbose_name='penyetuju'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='author',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clarifications_written', to=settings.AUTH_USER_MODEL, verbose_name='penulis'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='cases',
+            field=models.ManyToManyField(blank=True, related_name='clarifications', through='moderation.CaseClarification', to='moderation.case', verbose_name='kasus'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='created_at',
+            field=models.DateTimeField(auto_now_add=True, verbose_name='dibuat'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='language',
+            field=models.CharField(default='id', max_length=10, verbose_name='bahasa'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='published_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='diterbitkan'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='retracted_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='ditarik'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='search_phrases',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), blank=True, default=list, editable=False, verbose_name='frasa pencarian'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='search_text',
+            field=models.TextField(blank=True, editable=False, verbose_name='teks pencarian'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='search_vector',
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True, verbose_name='vektor pencarian'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='sources',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.URLField(max_length=1000), blank=True, default=list, verbose_name='sumber'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='status',
+            field=models.CharField(choices=[('draft', 'Draf'), ('in_review', 'Dalam tinjauan'), ('published', 'Terbit'), ('retracted', 'Ditarik')], default='draft', max_length=20, verbose_name='status'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True, verbose_name='diperbarui'),
+        ),
+        migrations.AlterField(
+            model_name='clarification',
+            name='version',
+            field=models.PositiveIntegerField(default=0, help_text='Versi terbit terakhir.', verbose_name='versi'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='approver',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='penyetuju'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='body',
+            field=models.TextField(verbose_name='isi'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='body_en',
+            field=models.TextField(blank=True, verbose_name='isi (bahasa Inggris)'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='claim',
+            field=models.TextField(verbose_name='klaim yang dijawab'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='clarification',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='moderation.clarification', verbose_name='klarifikasi'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='published_at',
+            field=models.DateTimeField(verbose_name='diterbitkan'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='rating',
+            field=models.CharField(choices=[('false', 'Salah'), ('misleading', 'Menyesatkan'), ('missing_context', 'Kurang konteks'), ('true', 'Benar')], max_length=20, verbose_name='penilaian'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='sources',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.URLField(max_length=1000), blank=True, default=list, verbose_name='sumber'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='title',
+            field=models.CharField(max_length=300, verbose_name='judul'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='title_en',
+            field=models.CharField(blank=True, max_length=300, verbose_name='judul (bahasa Inggris)'),
+        ),
+        migrations.AlterField(
+            model_name='clarificationversion',
+            name='version',
+            field=models.PositiveIntegerField(verbose_name='versi'),
+        ),
+        migrations.AlterField(
+            model_name='decision',
+            name='territorial_scope',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=2), blank=True, default=list, verbose_name='cakupan wilayah'),
+        ),
+        migrations.AlterField(
+            model_name='decisiondraft',
+            name='case',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decision_drafts', to='moderation.case', verbose_name='kasus'),
+        ),
+        migrations.AlterField(
+            model_name='decisiondraft',
+            name='facts',
+            field=models.TextField(blank=True, verbose_name='fakta pendukung'),
+        ),
+        migrations.AlterField(
+            model_name='decisiondraft',
+            name='statement_of_reasons',
+            field=models.TextField(blank=True, verbose_name='pernyataan alasan'),
+        ),
+        migrations.AlterField(
+            model_name='decisiondraft',
+            name='updated_at',
+            field=models.DateTimeField(verbose_name='diperbarui'),
+        ),
+        migrations.AlterField(
+            model_name='decisiondraft',
+            name='user',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decision_drafts', to=settings.AUTH_USER_MODEL, verbose_name='pengguna'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='attempts',
+            field=models.PositiveIntegerField(default=0, verbose_name='percobaan'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='body',
+            field=models.TextField(verbose_name='isi'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='created_at',
+            field=models.DateTimeField(verbose_name='dibuat'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='kind',
+            field=models.CharField(choices=[('immediate', 'Segera'), ('digest', 'Ringkasan harian')], max_length=20, verbose_name='jenis'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='last_error',
+            field=models.TextField(blank=True, verbose_name='galat terakhir'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='locked_until',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='dikunci sampai'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='next_attempt_at',
+            field=models.DateTimeField(verbose_name='percobaan berikutnya'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='recipient',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='email_deliveries', to=settings.AUTH_USER_MODEL, verbose_name='penerima'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='sent_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='terkirim'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='status',
+            field=models.CharField(choices=[('pending', 'Menunggu'), ('sending', 'Sedang dikirim'), ('sent', 'Terkirim'), ('failed', 'Gagal')], default='pending', max_length=20, verbose_name='status'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='subject',
+            field=models.CharField(max_length=200, verbose_name='subjek'),
+        ),
+        migrations.AlterField(
+            model_name='emaildelivery',
+            name='to_address',
+            field=models.EmailField(max_length=254, verbose_name='alamat tujuan'),
+        ),
+        migrations.AlterField(
+            model_name='moderatorpreference',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True, verbose_name='diperbarui'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='body',
+            field=models.TextField(blank=True, verbose_name='isi'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='case',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='moderation.case', verbose_name='kasus'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='created_at',
+            field=models.DateTimeField(verbose_name='dibuat'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='dedupe_key',
+            field=models.CharField(blank=True, max_length=120, verbose_name='kunci pencegah ganda'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='email',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='moderation.emaildelivery', verbose_name='email'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='email_state',
+            field=models.CharField(choices=[('none', 'Tanpa email'), ('waiting', 'Menunggu siklus kirim'), ('digest', 'Menunggu ringkasan harian'), ('queued', 'Masuk email')], default='none', max_length=20, verbose_name='status email'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='kind',
+            field=models.CharField(choices=[('case_routed_to_kpu', 'Kasus diteruskan ke KPU'), ('decision_awaiting_approval', 'Keputusan menunggu persetujuan'), ('sla_warning', 'Kasus mendekati tenggat SLA'), ('sla_breached', 'Kasus melewati tenggat SLA'), ('appeal_received', 'Banding diterima'), ('delivery_failed', 'Callback gagal terkirim'), ('callback_disabled', 'Callback platform dimatikan'), ('decision_approved', 'Keputusan Anda disetujui'), ('decision_rejected', 'Keputusan Anda ditolak'), ('escalation_answered', 'KPU menjawab kasus yang Anda teruskan')], max_length=40, verbose_name='jenis'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='params',
+            field=models.JSONField(blank=True, default=dict, verbose_name='nilai'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='platform',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='moderation.platform', verbose_name='platform'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='read_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='dibaca'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='recipient',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='penerima'),
+        ),
+        migrations.AlterField(
+            model_name='notification',
+            name='title',
+            field=models.CharField(max_length=200, verbose_name='judul'),
+        ),
+        migrations.AlterField(
+            model_name='notificationpreference',
+            name='channel',
+            field=models.CharField(choices=[('in_app', 'Hanya di aplikasi'), ('email_now', 'Email segera'), ('daily_digest', 'Ringkasan harian (08.00 WIB)')], max_length=20, verbose_name='saluran'),
+        ),
+        migrations.AlterField(
+            model_name='notificationpreference',
+            name='kind',
+            field=models.CharField(choices=[('case_routed_to_kpu', 'Kasus diteruskan ke KPU'), ('decision_awaiting_approval', 'Keputusan menunggu persetujuan'), ('sla_warning', 'Kasus mendekati tenggat SLA'), ('sla_breached', 'Kasus melewati tenggat SLA'), ('appeal_received', 'Banding diterima'), ('delivery_failed', 'Callback gagal terkirim'), ('callback_disabled', 'Callback platform dimatikan'), ('decision_approved', 'Keputusan Anda disetujui'), ('decision_rejected', 'Keputusan Anda ditolak'), ('escalation_answered', 'KPU menjawab kasus yang Anda teruskan')], max_length=40, verbose_name='jenis'),
+        ),
+        migrations.AlterField(
+            model_name='notificationpreference',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True, verbose_name='diperbarui'),
+        ),
+        migrations.AlterField(
+            model_name='notificationpreference',
+            name='user',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL, verbose_name='pengguna'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='attempts',
+            field=models.PositiveIntegerField(default=0, verbose_name='percobaan'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='created_at',
+            field=models.DateTimeField(verbose_name='dibuat'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='delivered_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='terkirim'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='event_type',
+            field=models.CharField(choices=[('decision.recorded', 'decision.recorded'), ('clarification.published', 'clarification.published'), ('clarification.retracted', 'clarification.retracted')], max_length=60, verbose_name='jenis peristiwa'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='last_error',
+            field=models.TextField(blank=True, verbose_name='galat terakhir'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='last_status_code',
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='kode HTTP terakhir'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='locked_until',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='dikunci sampai'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='next_attempt_at',
+            field=models.DateTimeField(db_index=True, verbose_name='percobaan berikutnya'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='payload',
+            field=models.JSONField(verbose_name='isi kiriman'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='platform',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='moderation.platform', verbose_name='platform'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='status',
+            field=models.CharField(choices=[('pending', 'Menunggu'), ('sending', 'Sedang dikirim'), ('delivered', 'Terkirim'), ('failed', 'Gagal'), ('paused', 'Dijeda')], default='pending', max_length=20, verbose_name='status'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='subject',
+            field=models.CharField(blank=True, max_length=80, verbose_name='subjek'),
+        ),
+        migrations.AlterField(
+            model_name='outbounddelivery',
+            name='webhook_id',
+            field=models.CharField(default=moderation.models.outbox.new_webhook_id, max_length=64, unique=True, verbose_name='ID webhook'),
+        ),
+        migrations.AlterField(
+            model_name='platform',
+            name='callback_disabled_reason',
+            field=models.CharField(blank=True, max_length=300, verbose_name='alasan callback dimatikan'),
+        ),
+        migrations.AlterField(
+            model_name='platform',
+            name='created_at',
+            field=models.DateTimeField(auto_now_add=True, verbose_name='dibuat'),
+        ),
+        migrations.AlterField(
+            model_name='platform',
+            name='organisation',
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='platform', to='moderation.organisation', verbose_name='organisasi'),
+        ),
+        migrations.AlterField(
+            model_name='platformsecret',
+            name='created_at',
+            field=models.DateTimeField(auto_now_add=True, verbose_name='dibuat'),
+        ),
+        migrations.AlterField(
+            model_name='platformsecret',
+            name='platform',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='secrets', to='moderation.platform', verbose_name='platform'),
+        ),
+        migrations.AlterField(
+            model_name='queue',
+            name='created_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='dibuat oleh'),
+        ),
+        migrations.AlterField(
+            model_name='queue',
+            name='filters',
+            field=models.JSONField(blank=True, default=dict, verbose_name='filter'),
+        ),
+        migrations.AlterField(
+            model_name='queue',
+            name='is_standard',
+            field=models.BooleanField(default=False, verbose_name='antrean standar'),
+        ),
+        migrations.AlterField(
+            model_name='queue',
+            name='position',
+            field=models.PositiveIntegerField(default=100, verbose_name='urutan'),
+        ),
+        migrations.AlterField(
+            model_name='queue',
+            name='slug',
+            field=models.SlugField(max_length=80, unique=True, verbose_name='slug'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='attempts',
+            field=models.PositiveIntegerField(default=0, verbose_name='percobaan'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='body',
+            field=models.TextField(verbose_name='isi mentah'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='event_type',
+            field=models.CharField(max_length=100, verbose_name='jenis peristiwa'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='last_error',
+            field=models.TextField(blank=True, verbose_name='galat terakhir'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='natural_key',
+            field=models.CharField(blank=True, max_length=300, null=True, verbose_name='kunci alami'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='platform',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='raw_events', to='moderation.platform', verbose_name='platform'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='processed_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='diproses'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='received_at',
+            field=models.DateTimeField(db_index=True, verbose_name='diterima'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='status',
+            field=models.CharField(choices=[('received', 'Diterima'), ('processed', 'Diproses'), ('ignored', 'Diabaikan'), ('failed', 'Gagal')], default='received', max_length=20, verbose_name='status'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='webhook_id',
+            field=models.CharField(max_length=256, verbose_name='ID webhook'),
+        ),
+        migrations.AlterField(
+            model_name='rawevent',
+            name='webhook_timestamp',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='waktu webhook'),
+        ),
+        migrations.AlterField(
+            model_name='slatarget',
+            name='phase',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sla_targets', to='moderation.electionphase', verbose_name='tahapan'),
+        ),
+        migrations.AlterField(
+            model_name='tuningparameter',
+            name='description',
+            field=models.CharField(blank=True, max_length=300, verbose_name='keterangan'),
+        ),
+        migrations.AlterField(
+            model_name='tuningparameter',
+            name='key',
+            field=models.CharField(max_length=80, unique=True, verbose_name='kunci'),
+        ),
+        migrations.AlterField(
+            model_name='tuningparameter',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True, verbose_name='diperbarui'),
+        ),
+        migrations.AlterField(
+            model_name='tuningparameter',
+            name='value',
+            field=models.FloatField(verbose_name='nilai'),
         ),
     
 ]

@@ -19,7 +19,7 @@ class AuditEvent(models.Model):
     table behind the triggers' back is detected by ``manage.py verify_audit_log``.
     """
 
-    created_at = models.DateTimeField()  # the audit_time index (created_at, id) serves it
+    created_at = models.DateTimeField(verbose_name=_("waktu"))  # the audit_time index serves it
     actor = models.ForeignKey(  # the audit_actor index (actor, -created_at) serves it
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -27,14 +27,24 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         db_index=False,
+        verbose_name=_("pelaku"),
     )
-    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    actor_kind = models.CharField(
+        max_length=20, choices=ActorKind.choices, verbose_name=_("jenis pelaku")
+    )
     actor_organisation = models.ForeignKey(
-        "moderation.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "moderation.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisasi pelaku"),
     )
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
-    object_type = models.CharField(max_length=40)
-    object_id = models.CharField(max_length=64)
+    action = models.CharField(
+        max_length=40, choices=AuditAction.choices, verbose_name=_("tindakan")
+    )
+    object_type = models.CharField(max_length=40, verbose_name=_("jenis objek"))
+    object_id = models.CharField(max_length=64, verbose_name=_("ID objek"))
     case = models.ForeignKey(  # the audit_case index (case, id) serves it
         "moderation.Case",
         on_delete=models.PROTECT,
@@ -42,13 +52,14 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="audit_events",
         db_index=False,
+        verbose_name=_("kasus"),
     )
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    before = models.JSONField(default=dict, blank=True, verbose_name=_("sebelum"))
+    after = models.JSONField(default=dict, blank=True, verbose_name=_("sesudah"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("alamat IP"))
     # Our own id of the request (RequestIdMiddleware); a client's X-Request-ID is kept beside
     # it, never instead of it, so that a client cannot choose the id an event is found by.
-    request_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, verbose_name=_("ID permintaan"))
     client_request_id = models.CharField(max_length=64, blank=True, db_default="")
     # The audit page's free-text search: object id, action, request ids and the before/after
     # values, as words ('simple' configuration: no stemming, names and ids stay whole).
@@ -102,12 +113,14 @@ class AuditEvent(models.Model):
 class AuditSeal(models.Model):
     """A digest over a contiguous range of audit events, chained to the previous seal."""
 
-    first_event_id = models.BigIntegerField()
-    last_event_id = models.BigIntegerField(unique=True)
-    event_count = models.PositiveIntegerField()
-    digest = models.CharField(max_length=64)
-    previous_digest = models.CharField(max_length=64, blank=True)
-    sealed_at = models.DateTimeField()
+    first_event_id = models.BigIntegerField(verbose_name=_("peristiwa pertama"))
+    last_event_id = models.BigIntegerField(unique=True, verbose_name=_("peristiwa terakhir"))
+    event_count = models.PositiveIntegerField(verbose_name=_("jumlah peristiwa"))
+    digest = models.CharField(max_length=64, verbose_name=_("sidik"))
+    previous_digest = models.CharField(
+        max_length=64, blank=True, verbose_name=_("sidik sebelumnya")
+    )
+    sealed_at = models.DateTimeField(verbose_name=_("disegel"))
 
     class Meta:
         verbose_name = _("segel audit")

@@ -67,14 +67,22 @@ class Clarification(models.Model):
     body = models.TextField(_("isi"))
     title_en = models.CharField(_("judul (Inggris)"), max_length=300, blank=True)
     body_en = models.TextField(_("isi (Inggris)"), blank=True)
-    language = models.CharField(max_length=10, default="id")
+    language = models.CharField(max_length=10, default="id", verbose_name=_("bahasa"))
     sources = _sources_field()
     status = models.CharField(
-        max_length=20, choices=ClarificationStatus.choices, default=ClarificationStatus.DRAFT
+        max_length=20,
+        choices=ClarificationStatus.choices,
+        default=ClarificationStatus.DRAFT,
+        verbose_name=_("status"),
     )
-    version = models.PositiveIntegerField(default=0, help_text=_("Versi terbit terakhir."))
+    version = models.PositiveIntegerField(
+        default=0, help_text=_("Versi terbit terakhir."), verbose_name=_("versi")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clarifications_written"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="clarifications_written",
+        verbose_name=_("penulis"),
     )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,18 +90,23 @@ class Clarification(models.Model):
         related_name="clarifications_approved",
         null=True,
         blank=True,
+        verbose_name=_("penyetuju"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    retracted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diterbitkan"))
+    retracted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ditarik"))
     retraction_reason = models.TextField(_("alasan penarikan"), blank=True)
     # Before the first publication: who has written the draft (four eyes: none of them may
     # publish it) and the approver's last comment when it was sent back.
     writer_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
     review_note = models.TextField(_("catatan peninjau"), blank=True)
     cases = models.ManyToManyField(
-        Case, through="CaseClarification", related_name="clarifications", blank=True
+        Case,
+        through="CaseClarification",
+        related_name="clarifications",
+        blank=True,
+        verbose_name=_("kasus"),
     )
     # What suggestions match on, besides the text: short phrases the author picks ("pemilu
     # ditunda", "undangan C6") and the flag reasons the clarification answers.
@@ -109,13 +122,19 @@ class Clarification(models.Model):
     # Search columns, derived from the text by clarifications.search.clarification_search_refresh
     # and never edited: the roots of claim, title and keywords (weight A) and of the body (B),
     # PostgreSQL's `indonesian` configuration, plus the English text (D, `english`).
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False, verbose_name=_("vektor pencarian"))
     # The normalised words of the Indonesian text, for pg_trgm typo matching and as the
     # vocabulary that splits run-together hashtags.
-    search_text = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False, verbose_name=_("teks pencarian"))
     # The lexemes of the claim, the title and each keyword, one string per phrase: how much of
     # one of them a caption covers is part of the score.
-    search_phrases = ArrayField(models.TextField(), default=list, blank=True, editable=False)
+    search_phrases = ArrayField(
+        models.TextField(),
+        default=list,
+        blank=True,
+        editable=False,
+        verbose_name=_("frasa pencarian"),
+    )
 
     class Meta:
         verbose_name = _("klarifikasi")
@@ -148,34 +167,57 @@ class ClarificationVersion(models.Model):
     open at a time."""
 
     clarification = models.ForeignKey(
-        Clarification, on_delete=models.PROTECT, related_name="versions"
+        Clarification,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("klarifikasi"),
     )
-    version = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(verbose_name=_("versi"))
     status = models.CharField(
-        max_length=20, choices=ClarificationStatus.choices, default=ClarificationStatus.PUBLISHED
+        max_length=20,
+        choices=ClarificationStatus.choices,
+        default=ClarificationStatus.PUBLISHED,
+        verbose_name=_("status"),
     )
-    claim = models.TextField()
-    rating = models.CharField(max_length=20, choices=ClarificationRating.choices)
-    title = models.CharField(max_length=300)
-    body = models.TextField()
-    title_en = models.CharField(max_length=300, blank=True)
-    body_en = models.TextField(blank=True)
+    claim = models.TextField(verbose_name=_("klaim yang dijawab"))
+    rating = models.CharField(
+        max_length=20, choices=ClarificationRating.choices, verbose_name=_("penilaian")
+    )
+    title = models.CharField(max_length=300, verbose_name=_("judul"))
+    body = models.TextField(verbose_name=_("isi"))
+    title_en = models.CharField(
+        max_length=300, blank=True, verbose_name=_("judul (bahasa Inggris)")
+    )
+    body_en = models.TextField(blank=True, verbose_name=_("isi (bahasa Inggris)"))
     sources = _sources_field()
-    keywords = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    keywords = ArrayField(
+        models.CharField(max_length=100), default=list, blank=True, verbose_name=_("kata kunci")
+    )
     reasons = ArrayField(
-        models.CharField(max_length=40, choices=Reason.choices), default=list, blank=True
+        models.CharField(max_length=40, choices=Reason.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("alasan terkait"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("penulis"),
     )
     writer_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
-    review_note = models.TextField(blank=True)
+    review_note = models.TextField(blank=True, verbose_name=_("catatan peninjau"))
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("penyetuju"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("dibuat"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diterbitkan"))
 
     class Meta:
         verbose_name = _("versi klarifikasi")
@@ -198,14 +240,23 @@ class ClarificationVersion(models.Model):
 
 
 class CaseClarification(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_clarifications")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="case_clarifications", verbose_name=_("kasus")
+    )
     clarification = models.ForeignKey(
-        Clarification, on_delete=models.PROTECT, related_name="case_clarifications"
+        Clarification,
+        on_delete=models.PROTECT,
+        related_name="case_clarifications",
+        verbose_name=_("klarifikasi"),
     )
     attached_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("dilampirkan oleh"),
     )
-    attached_at = models.DateTimeField()
+    attached_at = models.DateTimeField(verbose_name=_("dilampirkan"))
 
     class Meta:
         verbose_name = _("klarifikasi kasus")

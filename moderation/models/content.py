@@ -74,23 +74,32 @@ class RawEvent(models.Model):
     """Every signed webhook delivery we accepted, exactly as it came, even for ignored types."""
 
     platform = models.ForeignKey(  # (platform, webhook_id) is unique: that index serves it
-        Platform, on_delete=models.PROTECT, related_name="raw_events", db_index=False
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="raw_events",
+        db_index=False,
+        verbose_name=_("platform"),
     )
-    webhook_id = models.CharField(max_length=256)
-    event_type = models.CharField(max_length=100)
-    body = models.TextField()
-    webhook_timestamp = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(db_index=True)
+    webhook_id = models.CharField(max_length=256, verbose_name=_("ID webhook"))
+    event_type = models.CharField(max_length=100, verbose_name=_("jenis peristiwa"))
+    body = models.TextField(verbose_name=_("isi mentah"))
+    webhook_timestamp = models.DateTimeField(null=True, blank=True, verbose_name=_("waktu webhook"))
+    received_at = models.DateTimeField(db_index=True, verbose_name=_("diterima"))
     status = models.CharField(
-        max_length=20, choices=RawEventStatus.choices, default=RawEventStatus.RECEIVED
+        max_length=20,
+        choices=RawEventStatus.choices,
+        default=RawEventStatus.RECEIVED,
+        verbose_name=_("status"),
     )
-    processed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diproses"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("percobaan"))
+    last_error = models.TextField(blank=True, verbose_name=_("galat terakhir"))
     # What makes the event a duplicate beyond its webhook-id: "flag:<flag_id>" for flag.created.
     # Unique per platform, so one INSERT ... ON CONFLICT DO NOTHING catches both kinds of repeat.
     # NULL, not "", for events without one: the unique constraint ignores NULLs.
-    natural_key = models.CharField(max_length=300, null=True, blank=True)  # noqa: DJ001
+    natural_key = models.CharField(  # noqa: DJ001
+        max_length=300, null=True, blank=True, verbose_name=_("kunci alami")
+    )
 
     class Meta:
         verbose_name = _("event mentah")

@@ -49,7 +49,9 @@ class Decision(models.Model):
         default=AutomatedDecision.NOT_AUTOMATED,
         verbose_name=_("keputusan otomatis"),
     )
-    territorial_scope = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    territorial_scope = ArrayField(
+        models.CharField(max_length=2), default=list, blank=True, verbose_name=_("cakupan wilayah")
+    )
     facts = models.TextField(_("fakta"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

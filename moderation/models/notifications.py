@@ -27,21 +27,27 @@ class EmailDelivery(models.Model):
     """One email to one user, grouping the notifications of one send cycle (or one digest)."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_deliveries",
+        verbose_name=_("penerima"),
     )
-    kind = models.CharField(max_length=20, choices=EmailKind.choices)
-    to_address = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    kind = models.CharField(max_length=20, choices=EmailKind.choices, verbose_name=_("jenis"))
+    to_address = models.EmailField(verbose_name=_("alamat tujuan"))
+    subject = models.CharField(max_length=200, verbose_name=_("subjek"))
+    body = models.TextField(verbose_name=_("isi"))
     status = models.CharField(
-        max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING
+        max_length=20,
+        choices=EmailStatus.choices,
+        default=EmailStatus.PENDING,
+        verbose_name=_("status"),
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("percobaan"))
+    next_attempt_at = models.DateTimeField(verbose_name=_("percobaan berikutnya"))
+    locked_until = models.DateTimeField(null=True, blank=True, verbose_name=_("dikunci sampai"))
+    last_error = models.TextField(blank=True, verbose_name=_("galat terakhir"))
+    created_at = models.DateTimeField(verbose_name=_("dibuat"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terkirim"))
 
     class Meta:
         verbose_name = _("email notifikasi")
@@ -63,26 +69,46 @@ class Notification(models.Model):
     """One thing one staff user should know about, shown in the notification centre."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("penerima"),
     )
-    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    kind = models.CharField(
+        max_length=40, choices=NotificationKind.choices, verbose_name=_("jenis")
+    )
     # What the reader sees is rendered from kind and params in their language
     # (moderation/notification_texts.py); title and body keep the Indonesian text.
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    params = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=200, verbose_name=_("judul"))
+    body = models.TextField(blank=True, verbose_name=_("isi"))
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("nilai"))
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+        Case,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        verbose_name=_("kasus"),
     )
     platform = models.ForeignKey(
-        Platform, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+        Platform,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        verbose_name=_("platform"),
     )
     # Makes a notification idempotent: one per (recipient, kind, key), e.g. "case:12".
-    dedupe_key = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(
+        max_length=120, blank=True, verbose_name=_("kunci pencegah ganda")
+    )
+    created_at = models.DateTimeField(verbose_name=_("dibuat"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dibaca"))
     email_state = models.CharField(
-        max_length=20, choices=NotificationEmailState.choices, default=NotificationEmailState.NONE
+        max_length=20,
+        choices=NotificationEmailState.choices,
+        default=NotificationEmailState.NONE,
+        verbose_name=_("status email"),
     )
     email = models.ForeignKey(
         EmailDelivery,
@@ -90,6 +116,7 @@ class Notification(models.Model):
         related_name="notifications",
         null=True,
         blank=True,
+        verbose_name=_("email"),
     )
 
     class Meta:
@@ -144,11 +171,18 @@ class NotificationPreference(models.Model):
     """A user's channel for one kind. No row means the kind's default (see services)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("pengguna"),
     )
-    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
-    channel = models.CharField(max_length=20, choices=NotificationChannel.choices)
-    updated_at = models.DateTimeField(auto_now=True)
+    kind = models.CharField(
+        max_length=40, choices=NotificationKind.choices, verbose_name=_("jenis")
+    )
+    channel = models.CharField(
+        max_length=20, choices=NotificationChannel.choices, verbose_name=_("saluran")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
 
     class Meta:
         verbose_name = _("preferensi notifikasi")

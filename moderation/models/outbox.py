@@ -17,22 +17,33 @@ class OutboundDelivery(models.Model):
     The row is the source of truth, not the broker: a sweeper re-enqueues what is due.
     """
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="deliveries")
-    event_type = models.CharField(max_length=60, choices=CallbackEventType.choices)
-    payload = models.JSONField()
-    webhook_id = models.CharField(max_length=64, unique=True, default=new_webhook_id)
-    status = models.CharField(
-        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("platform")
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField()
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    event_type = models.CharField(
+        max_length=60, choices=CallbackEventType.choices, verbose_name=_("jenis peristiwa")
+    )
+    payload = models.JSONField(verbose_name=_("isi kiriman"))
+    webhook_id = models.CharField(
+        max_length=64, unique=True, default=new_webhook_id, verbose_name=_("ID webhook")
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        verbose_name=_("status"),
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("percobaan"))
+    next_attempt_at = models.DateTimeField(db_index=True, verbose_name=_("percobaan berikutnya"))
+    locked_until = models.DateTimeField(null=True, blank=True, verbose_name=_("dikunci sampai"))
+    last_error = models.TextField(blank=True, verbose_name=_("galat terakhir"))
+    last_status_code = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("kode HTTP terakhir")
+    )
+    created_at = models.DateTimeField(verbose_name=_("dibuat"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terkirim"))
     # What the delivery is about, for operators: "decision:12", "clarification:4:v2".
-    subject = models.CharField(max_length=80, blank=True)
+    subject = models.CharField(max_length=80, blank=True, verbose_name=_("subjek"))
 
     class Meta:
         verbose_name = _("pengiriman callback")

@@ -17,14 +17,21 @@ class Platform(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name = models.CharField(_("nama"), max_length=200)
     organisation = models.OneToOneField(
-        Organisation, on_delete=models.PROTECT, related_name="platform", null=True, blank=True
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="platform",
+        null=True,
+        blank=True,
+        verbose_name=_("organisasi"),
     )
     callback_url = models.URLField(_("URL callback"), max_length=500, blank=True)
     enabled = models.BooleanField(_("aktif"), default=True)
     callback_enabled = models.BooleanField(_("callback aktif"), default=True)
-    callback_disabled_reason = models.CharField(max_length=300, blank=True)
+    callback_disabled_reason = models.CharField(
+        max_length=300, blank=True, verbose_name=_("alasan callback dimatikan")
+    )
     callback_secret = models.CharField(_("rahasia callback"), max_length=120)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat"))
 
     class Meta:
         verbose_name = _("platform")
@@ -41,9 +48,11 @@ class Platform(models.Model):
 class PlatformSecret(models.Model):
     """An inbound signing secret. Several can be valid at once while a platform rotates."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="secrets")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="secrets", verbose_name=_("platform")
+    )
     secret = models.CharField(_("rahasia"), max_length=120)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat"))
     expires_at = models.DateTimeField(_("kedaluwarsa"), null=True, blank=True)
 
     class Meta:

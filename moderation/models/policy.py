@@ -38,7 +38,12 @@ class SlaTarget(models.Model):
     """How fast a case must be decided, per (phase, reason). A null phase is the default."""
 
     phase = models.ForeignKey(
-        ElectionPhase, on_delete=models.CASCADE, related_name="sla_targets", null=True, blank=True
+        ElectionPhase,
+        on_delete=models.CASCADE,
+        related_name="sla_targets",
+        null=True,
+        blank=True,
+        verbose_name=_("tahapan"),
     )
     reason = models.CharField(_("alasan"), max_length=40, choices=Reason.choices)
     target_minutes = models.PositiveIntegerField(_("target (menit)"))
@@ -59,10 +64,10 @@ class SlaTarget(models.Model):
 class TuningParameter(models.Model):
     """A number an administrator can tune: priority weights, thresholds. Safe defaults in code."""
 
-    key = models.CharField(max_length=80, unique=True)
-    value = models.FloatField()
-    description = models.CharField(max_length=300, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    key = models.CharField(max_length=80, unique=True, verbose_name=_("kunci"))
+    value = models.FloatField(verbose_name=_("nilai"))
+    description = models.CharField(max_length=300, blank=True, verbose_name=_("keterangan"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
 
     class Meta:
         verbose_name = _("parameter penyetelan")
@@ -76,18 +81,23 @@ class TuningParameter(models.Model):
 class Queue(models.Model):
     """A work queue defined by filters. Standard ones are seeded; supervisors add more."""
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
     name = models.CharField(_("nama"), max_length=150)
     # The name English readers see (blank: the Indonesian name).
     name_en = models.CharField(_("nama (bahasa Inggris)"), max_length=150, blank=True)
     description = models.CharField(_("keterangan"), max_length=300, blank=True)
     # {"reasons": [...], "platforms": [...], "languages": [...], "statuses": [...],
     #  "min_priority": 60, "max_priority": null, "awaiting_approval": false}
-    filters = models.JSONField(default=dict, blank=True)
-    is_standard = models.BooleanField(default=False)
-    position = models.PositiveIntegerField(default=100)
+    filters = models.JSONField(default=dict, blank=True, verbose_name=_("filter"))
+    is_standard = models.BooleanField(default=False, verbose_name=_("antrean standar"))
+    position = models.PositiveIntegerField(default=100, verbose_name=_("urutan"))
     created_by = models.ForeignKey(
-        "moderation.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "moderation.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
     )
 
     class Meta:

@@ -31,7 +31,7 @@ class ModeratorPreference(models.Model):
         default=True,
         help_text=_("Gambar mini video tampil samar sampai Anda memilih untuk melihatnya."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
 
     class Meta:
         verbose_name = _("preferensi moderator")
@@ -45,12 +45,17 @@ class DecisionDraft(models.Model):
     """The decision text one user is typing on one case, saved as they type."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="decision_drafts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="decision_drafts",
+        verbose_name=_("pengguna"),
     )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decision_drafts")
-    statement_of_reasons = models.TextField(blank=True)
-    facts = models.TextField(blank=True)
-    updated_at = models.DateTimeField()
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="decision_drafts", verbose_name=_("kasus")
+    )
+    statement_of_reasons = models.TextField(blank=True, verbose_name=_("pernyataan alasan"))
+    facts = models.TextField(blank=True, verbose_name=_("fakta pendukung"))
+    updated_at = models.DateTimeField(verbose_name=_("diperbarui"))
 
     class Meta:
         verbose_name = _("draf keputusan")

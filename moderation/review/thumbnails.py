@@ -49,7 +49,7 @@ def _require_public_host(url: str) -> None:
     if settings.SARING["THUMBNAIL_ALLOW_PRIVATE_HOSTS"]:
         return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, None)}
     except OSError as exc:
         raise UpstreamUnavailable(_("Server gambar mini tidak ditemukan.")) from exc
     for address in addresses:

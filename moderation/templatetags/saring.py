@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -89,6 +89,18 @@ def countdown(due_at: datetime | None) -> str:
     if left.total_seconds() < 0:
         return _("lewat %(t)s") % {"t": _duration(left)}
     return _duration(left)
+
+
+@register.filter
+def language_name(code: str | None) -> str:
+    """A video's language code as the reader's name for it ("id" -> "Indonesia"), with the
+    code when Django does not know it."""
+    if not code:
+        return "—"
+    try:
+        return str(translation.get_language_info(code.lower())["name_translated"])
+    except KeyError:
+        return code
 
 
 @register.filter

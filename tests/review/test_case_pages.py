@@ -58,7 +58,7 @@ def test_case_page_shows_video_flags_breakdown_and_history(moderator, make_case)
     assert "3 laporan" in body
     assert "Pelapor tepercaya" in body  # a flag's source
     assert "Video menyebut TPS tutup pukul 10 pagi." in body  # a flag's note
-    assert "views 250K" in body  # breakdown
+    assert "250K tayangan" in body  # breakdown
     assert "Kasus diklaim" in body  # history from the audit log
     assert "WIB" in body
     assert 'id="decision-form"' in body

@@ -183,3 +183,31 @@ def test_a_bad_filter_value_on_the_browsable_api_is_an_html_page(supervisor, cli
     api = client.get("/api/v1/cases/?status=banned", HTTP_ACCEPT="application/json")
     assert api["Content-Type"] == "application/problem+json"
     assert api.json()["status"] == 400
+
+
+def test_every_field_the_admin_shows_has_a_label_of_its_own():
+    """A field without a verbose_name shows its English attribute name in the admin."""
+    from django.apps import apps
+
+    unlabelled = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_app_config("moderation").get_models()
+        for field in model._meta.get_fields()
+        if hasattr(field, "verbose_name")
+        and not field.auto_created
+        and str(field.verbose_name) == field.name.replace("_", " ")
+        # Labels that are the same word in Indonesian.
+        and field.name not in {"platform", "status", "video", "slug", "email"}
+    ]
+    assert unlabelled == []
+
+
+@pytest.mark.parametrize(("language", "name"), [("id", "Indonesia"), ("en", "Indonesian")])
+def test_the_videos_language_is_named_not_coded(
+    language, name, moderator, make_case, client, settings
+):
+    case = make_case()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(moderator)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'<dd title="id">{name}</dd>' in page

@@ -110,7 +110,7 @@ def test_queue_list_shows_rows_with_priority_breakdown_and_sla(moderator, make_c
     page = signed_in(moderator).get("/queues/informasi-palsu/").content.decode()
     assert f'data-case="{case.pk}"' in page
     assert "Rincian prioritas" in page
-    assert "views 250K" in page
+    assert "250K tayangan" in page
     assert "sla-past" in page
     assert "250K" in page  # reach
     assert 'hx-get="/queues/informasi-palsu/count/"' in page
