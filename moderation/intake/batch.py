@@ -380,8 +380,11 @@ def _first(pair: tuple[int, Case]) -> int:
 # Audit events, one per event, are written with COPY and ids drawn from their sequence first
 # (flags likewise: storage.flags_copy).
 # Every column of the audit table, from the model: a column added there without a value here
-# fails the COPY loudly (KeyError) instead of being left out.
-_AUDIT_COLUMNS: tuple[str, ...] = tuple(str(f.column) for f in AuditEvent._meta.concrete_fields)
+# fails the COPY loudly (KeyError) instead of being left out. Generated columns (the free-text
+# search vector) are PostgreSQL's to fill.
+_AUDIT_COLUMNS: tuple[str, ...] = tuple(
+    str(f.column) for f in AuditEvent._meta.concrete_fields if not f.generated
+)
 
 
 def _audit_copy(specs: list[_AuditSpec]) -> None:
@@ -402,6 +405,7 @@ def _audit_copy(specs: list[_AuditSpec]) -> None:
             "after": Jsonb(spec.after),
             "ip_address": base["ip_address"],
             "request_id": base["request_id"],
+            "client_request_id": base["client_request_id"],
         }
         rows.append(tuple(row[column] for column in _AUDIT_COLUMNS))
     rows_copy(AuditEvent, _AUDIT_COLUMNS, rows)
