@@ -105,7 +105,12 @@ def dataset(tiktok, other_platform, electoral_subjects):
             )
         for subject in rng.sample(electoral_subjects, rng.choice([0, 0, 1, 2])):
             CaseSubjectLink.objects.create(
-                case=case, subject=subject, tagged_by=moderators[0], tagged_at=opened
+                case=case,
+                subject=subject,
+                tagged_by=moderators[0],
+                tagged_at=opened,
+                case_opened_at=case.opened_at,
+                case_platform_id=case.platform_id,
             )
         fate = rng.random()
         decider = rng.choice(moderators)
