@@ -37,7 +37,23 @@ PARTIES_2024 = [
 
 
 def seed(apps, schema_editor=None):
-    """The 2024 presidential pairs and national parties (tests/conftest.py calls this too)."""
+    """The 2024 presidential pairs and national parties, and the administrators' permissions
+    on the new models (tests call this too)."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("moderation")
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = models_module
+    group = apps.get_model("auth", "Group").objects.filter(name="administrator").first()
+    if group is not None:
+        group.permissions.add(
+            *apps.get_model("auth", "Permission").objects.filter(
+                content_type__app_label="moderation",
+                content_type__model__in=["electoralsubject", "casesubject"],
+            )
+        )
     subject = apps.get_model("moderation", "ElectoralSubject")
     for kind, rows in (("candidate_pair", PAIRS_2024), ("party", PARTIES_2024)):
         for number, name, short in rows:
