@@ -101,7 +101,7 @@ def neutrality_by_subject(scope: DashboardScope) -> dict[str, list[SubjectEnforc
         s: (int(n), int(f or 0), round1(m))
         for s, n, f, m in sql_rows(
             "SELECT cs.subject_id, count(*), sum(c.flag_count), percentile_cont(0.5)"
-            " WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (c.first_decided_at - c.opened_at)) / 60.0)"
+            " WITHIN GROUP (ORDER BY date_part('epoch', c.first_decided_at - c.opened_at) / 60.0)"
             " FROM moderation_casesubject cs JOIN moderation_case c ON c.id = cs.case_id"
             " WHERE cs.case_opened_at >= %(start)s AND cs.case_opened_at < %(end)s"
             # The same range on the case (it is the same value) lets the case side be read

@@ -198,6 +198,14 @@ FIRST_DECISION = (
 )
 
 
+def close(got: float | None, expected: object) -> bool:
+    """Minutes as the page shows them (one decimal) against SQL's exact numeric: the
+    implementation works in double precision, so allow the last digit's rounding."""
+    if expected is None:
+        return got is None
+    return got is not None and abs(got - float(expected)) <= 0.051  # type: ignore[arg-type]
+
+
 def days_of(scope: DashboardScope) -> list[date]:
     out, day = [], scope.since
     while day <= scope.until:
@@ -323,8 +331,8 @@ def test_time_to_first_decision_matches_sql(dataset):
         )[0]
         times = figures.time_to_first_decision(scope)
         assert times.decided == n > 0
-        assert times.median_minutes == round(float(median), 1)
-        assert times.p90_minutes == round(float(p90), 1)
+        assert close(times.median_minutes, median)
+        assert close(times.p90_minutes, p90)
         by_day = q(
             "SELECT (opened_at AT TIME ZONE 'Asia/Jakarta')::date,"
             " percentile_cont(0.5) WITHIN GROUP (ORDER BY m),"
@@ -332,7 +340,10 @@ def test_time_to_first_decision_matches_sql(dataset):
             " ORDER BY 1",
             params,
         )
-        assert times.by_day == [(d, round(float(m), 1), round(float(p), 1)) for d, m, p in by_day]
+        assert [d for d, _m, _p in times.by_day] == [d for d, _m, _p in by_day]
+        for (_d, m, p), (_e, m2, p2) in zip(times.by_day, by_day, strict=True):
+            assert close(m, m2)
+            assert close(p, p2)
 
 
 def test_decisions_breakdown_matches_sql(dataset):
@@ -460,5 +471,5 @@ def test_neutrality_matches_sql(dataset):
                 removals,
                 labels,
             ), row.label
-            assert row.median_minutes == (None if median is None else round(float(median), 1))
+            assert close(row.median_minutes, median)
         assert sum(r.flags for r in groups[SubjectKind.PARTY]) > 0
