@@ -61,7 +61,7 @@ class CaseSubject(models.Model):
     # range from one index instead of joining every link to every case.
     case_opened_at = models.DateTimeField()
     case_platform = models.ForeignKey(
-        "moderation.Platform", on_delete=models.PROTECT, related_name="+", db_index=False
+        "moderation.Platform", on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
