@@ -282,7 +282,16 @@ def generate(cases: int, name: str, seed: int) -> None:
             },
         ),
         "moderation_casesubject": columns_of(
-            CaseSubject, {"id", "case_id", "subject_id", "tagged_by_id", "tagged_at"}
+            CaseSubject,
+            {
+                "id",
+                "case_id",
+                "subject_id",
+                "tagged_by_id",
+                "tagged_at",
+                "case_opened_at",
+                "case_platform_id",
+            },
         ),
     }
     now = datetime.now(UTC)
@@ -426,6 +435,8 @@ def generate(cases: int, name: str, seed: int) -> None:
                                     "subject_id": subject,
                                     "tagged_by_id": ref["moderators"][platform_id][0],
                                     "tagged_at": opened,
+                                    "case_opened_at": opened,
+                                    "case_platform_id": platform_id,
                                 },
                             )
                     add(

@@ -57,12 +57,25 @@ class CaseSubject(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     tagged_at = models.DateTimeField()
+    # Copied from the case (neither ever changes), so the neutrality view reads the links of a
+    # range from one index instead of joining every link to every case.
+    case_opened_at = models.DateTimeField()
+    case_platform = models.ForeignKey(
+        "moderation.Platform", on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("peserta pemilu pada kasus")
         verbose_name_plural = _("peserta pemilu pada kasus")
         constraints = [
             models.UniqueConstraint(fields=["case", "subject"], name="case_subject_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["case_opened_at"],
+                name="case_subject_opened",
+                include=["subject", "case", "case_platform"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -57,7 +57,12 @@ def shift(tiktok, other_platform, current_phase):
         FlagFactory(case=case, received_at=opened)
         if rng.random() < 0.4:
             CaseSubject.objects.create(
-                case=case, subject=rng.choice(subjects), tagged_by=moderators[0], tagged_at=opened
+                case=case,
+                subject=rng.choice(subjects),
+                tagged_by=moderators[0],
+                tagged_at=opened,
+                case_opened_at=case.opened_at,
+                case_platform_id=case.platform_id,
             )
         decided_at = opened + timedelta(minutes=rng.randrange(5, 900))
         if decided_at < now and rng.random() < 0.8:

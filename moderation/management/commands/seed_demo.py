@@ -47,12 +47,14 @@ from moderation.models import (
     Clarification,
     Decision,
     ElectionPhase,
+    ElectoralSubject,
     Organisation,
     Platform,
     PlatformSecret,
     User,
     Video,
 )
+from moderation.oversight.neutrality import case_subjects_set
 from moderation.review.cases import case_close, case_escalate_to_kpu
 from moderation.review.claims import case_claim
 from moderation.review.decisions import decision_record
@@ -121,7 +123,24 @@ class Command(SaringCommand):
             ctx.users = self._users(ctx.platform)
         created = self._videos(ctx, options["videos"])
         self._workflows(ctx)
+        self._subjects(ctx)
         self._print(ctx, secrets, created, base_url)
+
+    def _subjects(self, ctx: Ctx) -> None:
+        """A third of the cases concern a presidential pair or a party (the neutrality view),
+        recorded by the moderator through the audited service."""
+        subjects = list(ElectoralSubject.objects.filter(active=True).values_list("pk", flat=True))
+        if not subjects:
+            return
+        moderator = ctx.users["moderator"]
+        for case in Case.objects.filter(platform=ctx.platform).order_by("pk"):
+            if case.subject_links.exists() or ctx.rng.random() > 0.33:
+                continue
+            case_subjects_set(
+                case=case,
+                user=moderator,
+                subject_ids=ctx.rng.sample(subjects, ctx.rng.choice((1, 1, 2))),
+            )
 
     # --- reference data ------------------------------------------------------------------
 
