@@ -129,6 +129,10 @@ class RequestLimitsMiddleware:
 def _signed_in(request: HttpRequest) -> bool:
     if "HTTP_AUTHORIZATION" in request.META:
         return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        # No session and no token: not signed in. Asking request.user would read the session
+        # and make every anonymous answer (the public clarification pages) vary on Cookie.
+        return False
     user = getattr(request, "user", None)  # DRF sets a token's user here too
     return bool(user is not None and user.is_authenticated)
 

@@ -12,7 +12,8 @@ from moderation.accounts.second_factor import authenticator, second_factor_requi
 from moderation.problems import PROBLEM_CONTENT_TYPE, problem_body
 
 # What a half-signed-in session may still reach: the sign-in pages themselves, sign-out, static
-# files, the language switch, health checks, the platform webhook and the public pages.
+# files, the language switch, health checks, the platform webhook and the public pages
+# (/klarifikasi/ holds only the public clarification pages; staff pages live elsewhere).
 OPEN_PREFIXES = (
     "/login/",
     "/logout/",
@@ -30,11 +31,14 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(OPEN_PREFIXES):
+            # Before request.user: reading it reads the session, and an anonymous public page
+            # would then vary on Cookie (and not be cached).
+            return self.get_response(request)
         user = request.user
         if (
             user.is_authenticated
             and not user.is_verified()  # type: ignore[union-attr,attr-defined]
-            and not request.path.startswith(OPEN_PREFIXES)
             and second_factor_required(user)  # type: ignore[arg-type]
         ):
             if request.path.startswith("/api/"):

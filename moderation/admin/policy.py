@@ -17,6 +17,7 @@ from moderation.administration.configuration import (
 )
 from moderation.errors import InvalidInput, ModerationError
 from moderation.models import (
+    CaseSubject,
     ElectionPhase,
     ElectoralSubject,
     Queue,
@@ -86,6 +87,16 @@ class ElectoralSubjectAdmin(PolicyAdmin):
     list_filter = ["election", "kind", "active"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["parent"]
+
+
+@admin.register(CaseSubject)
+class CaseSubjectAdmin(ReadOnlyAdmin):
+    """Which pair, party or candidate a case concerns: set on the case page (audited), read
+    here."""
+
+    list_display = ["case", "subject", "tagged_by", "tagged_at"]
+    list_filter = ["subject__kind", "case_platform"]
+    raw_id_fields = ["case"]
 
 
 @admin.register(SlaTarget)

@@ -6,7 +6,7 @@ from moderation.clarifications import attach_views
 
 urlpatterns = [
     path(
-        "klarifikasi/<int:pk>/lampirkan/",
+        "clarifications/<int:pk>/attach/",
         attach_views.clarification_attach_bulk,
         name="clarification_attach_bulk",
     ),

@@ -116,7 +116,7 @@ def test_kpu_attaches_a_clarification_to_the_open_cases_of_a_search(
     unrelated = make_case(video=VideoFactory(platform=tiktok, caption="resep nasi goreng"))
 
     page = new_page(kpu_clarifier)
-    page.goto(f"/klarifikasi/{clarification.pk}/lampirkan/")
+    page.goto(f"/clarifications/{clarification.pk}/attach/")
     page.fill('input[name="q"]', "pemilu diundur")
     page.get_by_role("button", name="Cari kasus").click()
     listed = page.locator("[data-will-change] tbody tr")
