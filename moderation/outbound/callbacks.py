@@ -24,7 +24,7 @@ import contextlib
 import logging
 import os
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -231,13 +231,16 @@ def _fail(*, delivery: OutboundDelivery, attempt: int, answer: Answer) -> str:
 
 DRAIN_REQUESTED = "outbound:callbacks-drain-requested"
 DRAIN_REQUEST_TTL = 60
-# Rows claimed at once, and as many POSTs in flight at once, so that one batch takes at most
-# one callback timeout (15 s) even when the platform answers none of them; the drain stops
-# claiming after DRAIN_SECONDS, so a drain ends well within its task's soft time limit (60 s).
-# While one batch is being sent, the next is claimed and loaded.
+# Rows claimed at once. A batch is sent one POST after another over the pooled connections
+# (threads cost more CPU than they save when the platform answers at once), until the batch
+# has taken SEQUENTIAL_SECONDS: then the platform is slow and the rest of the batch goes out
+# side by side, DRAIN_THREADS at a time, so that even a platform that answers nothing holds a
+# batch for about two callback timeouts (15 s each), not one per row. The drain stops claiming
+# after DRAIN_SECONDS, so it ends within its task's soft time limit (60 s).
 DRAIN_BATCH = 32
 DRAIN_THREADS = DRAIN_BATCH
-DRAIN_SECONDS = 30.0
+SEQUENTIAL_SECONDS = 0.5
+DRAIN_SECONDS = 25.0
 
 
 def deliveries_drain_request() -> None:
@@ -282,23 +285,32 @@ def deliveries_drain(*, batch: int = DRAIN_BATCH, max_seconds: float = DRAIN_SEC
     )
     started = time.monotonic()
     attempted = 0
-    in_flight: tuple[list[OutboundDelivery], list[Future[Answer]]] | None = None
     with ThreadPoolExecutor(max_workers=max(1, min(batch, DRAIN_THREADS))) as pool:
-        while True:
-            rows: list[OutboundDelivery] = []
+        while time.monotonic() - started < max_seconds:
             now = database_now()
-            if time.monotonic() - started < max_seconds:
-                ids = outbox_claim_due(CALLBACKS, now=now, limit=batch, only=_usable_q())
-                rows = list(OutboundDelivery.objects.select_related("platform").filter(pk__in=ids))
-            if in_flight is not None:
-                sent, futures = in_flight
-                _record_batch(sent, [future.result() for future in futures])
-                attempted += len(sent)
-                in_flight = None
-            if not rows:
+            ids = outbox_claim_due(CALLBACKS, now=now, limit=batch, only=_usable_q())
+            if not ids:
                 break
-            in_flight = (rows, [pool.submit(_attempt, row, now) for row in rows])
+            rows = list(OutboundDelivery.objects.select_related("platform").filter(pk__in=ids))
+            _record_batch(rows, _send_batch(pool, rows, now))
+            attempted += len(rows)
     return attempted
+
+
+def _send_batch(
+    pool: ThreadPoolExecutor, rows: list[OutboundDelivery], now: datetime
+) -> list[Answer]:
+    """One POST after another while the platform answers quickly; once the batch has taken
+    SEQUENTIAL_SECONDS, the rest side by side."""
+    started = time.monotonic()
+    answers: list[Answer] = []
+    for index, row in enumerate(rows):
+        if time.monotonic() - started > SEQUENTIAL_SECONDS:
+            rest = rows[index:]
+            answers.extend(pool.map(_attempt, rest, [now] * len(rest)))
+            break
+        answers.append(_attempt(row, now))
+    return answers
 
 
 def _record_batch(rows: list[OutboundDelivery], answers: list[Answer]) -> None:
