@@ -11,12 +11,14 @@ Ten million events and more: nothing here counts the whole log or skips with OFF
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,6 +88,60 @@ def audit_events_filtered(*, user: User, audit_filter: AuditFilter) -> QuerySet[
     if f.text:
         qs = qs.filter(search=SearchQuery(f.text, config="simple", search_type="websearch"))
     return qs.order_by("-created_at", "-id")
+
+
+# --- free text: the plan that fits the word ---------------------------------------------------
+
+# A word with at least this many matches is "common": walking the time index newest first
+# finds a page of them at once. Fewer, and the GIN index's matches are fetched and sorted.
+TEXT_COMMON = 5000
+
+
+def text_matches_capped(text: str, cap: int = TEXT_COMMON) -> int:
+    """How many events match ``text`` (up to ``cap``), from the GIN index alone.
+
+    The planner's own guess is no help here: for a word that is not in the log at all it may
+    expect thousands of rows and walk the whole time index looking for them (seconds at ten
+    million events). Building the GIN bitmap is milliseconds even for a common word."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM moderation_auditevent "
+            "WHERE search @@ websearch_to_tsquery('simple', %s) LIMIT %s) AS hits",
+            [text, cap],
+        )
+        count = int(cursor.fetchone()[0])
+        cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_indexscan = on")
+    return count
+
+
+def text_plan_settings(text: str) -> list[str]:
+    """The planner settings for a query with this free text: a common word is found by
+    walking an ordered index (no bitmap of millions of rows to sort); a rare one through the
+    GIN index (no walk through millions of rows that do not match)."""
+    if not text:
+        return []
+    if text_matches_capped(text) >= TEXT_COMMON:
+        return ["enable_bitmapscan"]
+    return ["enable_indexscan"]
+
+
+@contextmanager
+def planned(switched_off: list[str]) -> Iterator[None]:
+    """Run the block's queries in one transaction with these planner methods switched off."""
+    if not switched_off:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name in switched_off:
+            cursor.execute(f"SET LOCAL {name} = off")
+        try:
+            yield
+        finally:
+            for name in switched_off:
+                cursor.execute(f"SET LOCAL {name} = on")
 
 
 # --- keyset pages ---------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from moderation.oversight.audit_search import (
     audit_events_filtered,
     audit_matches,
     audit_page,
+    planned,
+    text_plan_settings,
 )
 from moderation.oversight.audit_verification import audit_chain_state
 from moderation.permissions import can_read_audit_log
@@ -74,14 +76,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     audit_filter = form.audit_filter() if form.is_bound else AuditFilterForm.empty()
     qs = audit_events_filtered(user=user, audit_filter=audit_filter)
     try:
-        page = audit_page(
-            qs, after=request.GET.get("after", ""), before=request.GET.get("before", "")
-        )
+        with planned(text_plan_settings(audit_filter.text)):
+            page = audit_page(
+                qs, after=request.GET.get("after", ""), before=request.GET.get("before", "")
+            )
+            counted, more, estimate = audit_matches(qs)
     except InvalidInput as exc:
         errors = exc.extra.get("errors") or {}
         context["page_error"] = "; ".join(str(v) for v in errors.values()) or exc.detail
         return render(request, "moderation/oversight/audit_log.html", context, status=400)
-    counted, more, estimate = audit_matches(qs)
     context.update(
         page=page,
         counted=counted,
@@ -143,12 +146,15 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         return render(request, "moderation/oversight/audit_log.html", context, status=400)
     audit_filter = form.audit_filter()
     qs = audit_events_filtered(user=user, audit_filter=audit_filter)
-    if not qs.exists():
+    plan = text_plan_settings(audit_filter.text)
+    with planned(plan):
+        empty = not qs.exists()
+        estimate = audit_matches(qs)[2]
+    if empty:
         context["page_error"] = _(
             "Tidak ada peristiwa audit yang cocok dengan saringan ini: tidak ada yang diekspor."
         )
         return render(request, "moderation/oversight/audit_log.html", context, status=400)
-    estimate = audit_matches(qs)[2]
     audit_export_record(
         user=user, audit_filter=audit_filter, export_format=export_format, estimate=estimate
     )
@@ -162,7 +168,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
     as_csv = export_format == AuditExportFormat.CSV
     response = StreamingHttpResponse(
-        audit_export_lines(qs, export_format=export_format, on_progress=on_progress),
+        audit_export_lines(
+            qs, export_format=export_format, on_progress=on_progress, planner_off=plan
+        ),
         content_type="text/csv; charset=utf-8" if as_csv else "application/x-ndjson",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
