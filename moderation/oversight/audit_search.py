@@ -117,31 +117,55 @@ def text_matches_capped(text: str, cap: int = TEXT_COMMON) -> int:
     return count
 
 
-def text_plan_settings(text: str) -> list[str]:
-    """The planner settings for a query with this free text: a common word is found by
-    walking an ordered index (no bitmap of millions of rows to sort); a rare one through the
-    GIN index (no walk through millions of rows that do not match)."""
+@dataclass(frozen=True)
+class TextPlan:
+    """How to run a query with free text: which planner settings to use, and whether the word
+    is common (then "more than 1000" is already known, without counting)."""
+
+    settings: tuple[tuple[str, str], ...] = ()
+    common: bool = False
+
+
+NO_TEXT = TextPlan()
+
+
+def text_plan(text: str) -> TextPlan:
+    """A common word is found by walking an ordered index newest first, in this process (no
+    bitmap of millions of rows to sort, no scan of the whole table: the planner underestimates
+    phrases like ``terms_of_service``, and parallel workers cost more than they save on a
+    LIMIT 51); a rare one through the GIN index (no walk through millions of rows that do not
+    match)."""
     if not text:
-        return []
+        return NO_TEXT
     if text_matches_capped(text) >= TEXT_COMMON:
-        return ["enable_bitmapscan"]
-    return ["enable_indexscan"]
+        return TextPlan(
+            settings=(
+                ("enable_bitmapscan", "off"),
+                ("enable_seqscan", "off"),
+                ("max_parallel_workers_per_gather", "0"),
+            ),
+            common=True,
+        )
+    return TextPlan(settings=(("enable_indexscan", "off"),))
 
 
 @contextmanager
-def planned(switched_off: list[str]) -> Iterator[None]:
-    """Run the block's queries in one transaction with these planner methods switched off."""
-    if not switched_off:
+def planned(plan: TextPlan) -> Iterator[None]:
+    """Run the block's queries in one transaction with the plan's planner settings."""
+    if not plan.settings:
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        for name in switched_off:
-            cursor.execute(f"SET LOCAL {name} = off")
+        for name, value in plan.settings:
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
         try:
             yield
         finally:
-            for name in switched_off:
-                cursor.execute(f"SET LOCAL {name} = on")
+            for name, _value in plan.settings:
+                cursor.execute(
+                    "SELECT set_config(%s, reset_val, true) FROM pg_settings WHERE name = %s",
+                    [name, name],
+                )
 
 
 # --- keyset pages ---------------------------------------------------------------------------
@@ -245,8 +269,11 @@ def audit_estimate(qs: QuerySet[AuditEvent]) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def audit_matches(qs: QuerySet[AuditEvent]) -> tuple[int, bool, int]:
-    """(counted, more, estimate): exact up to the cap; beyond it the planner's estimate."""
+def audit_matches(qs: QuerySet[AuditEvent], *, known_more: bool = False) -> tuple[int, bool, int]:
+    """(counted, more, estimate): exact up to the cap; beyond it the planner's estimate.
+    ``known_more``: the caller already knows there are more than the cap (a common word alone)."""
+    if known_more:
+        return COUNT_CAP, True, max(audit_estimate(qs), COUNT_CAP)
     n, more = audit_count_capped(qs)
     return n, more, (max(audit_estimate(qs), n) if more else n)
 
