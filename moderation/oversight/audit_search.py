@@ -94,7 +94,7 @@ def audit_events_filtered(*, user: User, audit_filter: AuditFilter) -> QuerySet[
 
 # A word with at least this many matches is "common": walking the time index newest first
 # finds a page of them at once. Fewer, and the GIN index's matches are fetched and sorted.
-TEXT_COMMON = 5000
+TEXT_COMMON = 1000
 
 
 def text_matches_capped(text: str, cap: int = TEXT_COMMON) -> int:
