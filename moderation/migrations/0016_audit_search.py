@@ -6,6 +6,8 @@ import django.db.models.functions.comparison
 import django.db.models.functions.text
 from django.db import migrations, models
 
+import moderation.models.audit
+
 
 class Migration(migrations.Migration):
 
@@ -69,7 +71,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditevent',
             name='search',
-            field=models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.SearchVector(django.db.models.functions.text.Concat('action', models.Value(' '), 'object_type', models.Value(' '), 'object_id', models.Value(' '), 'request_id', models.Value(' '), 'client_request_id', models.Value(' '), django.db.models.functions.comparison.Cast('before', models.TextField()), models.Value(' '), django.db.models.functions.comparison.Cast('after', models.TextField()), output_field=models.TextField()), config='simple'), output_field=django.contrib.postgres.search.SearchVectorField()),
+            field=moderation.models.audit.StoredGeneratedField(db_persist=True, expression=django.contrib.postgres.search.SearchVector(django.db.models.functions.text.Concat('action', models.Value(' '), 'object_type', models.Value(' '), 'object_id', models.Value(' '), 'request_id', models.Value(' '), 'client_request_id', models.Value(' '), django.db.models.functions.comparison.Cast('before', models.TextField()), models.Value(' '), django.db.models.functions.comparison.Cast('after', models.TextField()), output_field=models.TextField()), config='simple'), output_field=django.contrib.postgres.search.SearchVectorField()),
         ),
         migrations.AddIndex(
             model_name='auditevent',

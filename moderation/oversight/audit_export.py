@@ -21,7 +21,7 @@ from django.db.models import F, QuerySet
 from moderation.choices import AuditAction, AuditExportFormat
 from moderation.models import AuditEvent, User
 from moderation.oversight.audit import audit_record
-from moderation.oversight.audit_search import AuditFilter
+from moderation.oversight.audit_search import NO_TEXT, AuditFilter, TextPlan, planned
 
 CHUNK = 2000
 COLUMNS = (
@@ -83,6 +83,7 @@ def audit_export_lines(
     *,
     export_format: str,
     on_progress: Callable[[int, bool], None] | None = None,
+    plan: TextPlan = NO_TEXT,
 ) -> Iterator[str]:
     """The file, a line at a time (CSV with a header row, or one JSON object per line)."""
     buffer = io.StringIO()
@@ -92,7 +93,7 @@ def audit_export_lines(
         writer.writerow(COLUMNS)
         yield _take(buffer)
     done = 0
-    with transaction.atomic():
+    with transaction.atomic(), planned(plan):
         for row in _rows(qs).iterator(chunk_size=CHUNK):
             values = dict(zip(COLUMNS, row, strict=True))
             values["created_at"] = values["created_at"].isoformat()

@@ -11,12 +11,14 @@ Ten million events and more: nothing here counts the whole log or skips with OFF
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,6 +88,84 @@ def audit_events_filtered(*, user: User, audit_filter: AuditFilter) -> QuerySet[
     if f.text:
         qs = qs.filter(search=SearchQuery(f.text, config="simple", search_type="websearch"))
     return qs.order_by("-created_at", "-id")
+
+
+# --- free text: the plan that fits the word ---------------------------------------------------
+
+# A word with at least this many matches is "common": walking the time index newest first
+# finds a page of them at once. Fewer, and the GIN index's matches are fetched and sorted.
+TEXT_COMMON = 1000
+
+
+def text_matches_capped(text: str, cap: int = TEXT_COMMON) -> int:
+    """How many events match ``text`` (up to ``cap``), from the GIN index alone.
+
+    The planner's own guess is no help here: for a word that is not in the log at all it may
+    expect thousands of rows and walk the whole time index looking for them (seconds at ten
+    million events). Building the GIN bitmap is milliseconds even for a common word."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM moderation_auditevent "
+            "WHERE search @@ websearch_to_tsquery('simple', %s) LIMIT %s) AS hits",
+            [text, cap],
+        )
+        count = int(cursor.fetchone()[0])
+        cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_indexscan = on")
+    return count
+
+
+@dataclass(frozen=True)
+class TextPlan:
+    """How to run a query with free text: which planner settings to use, and whether the word
+    is common (then "more than 1000" is already known, without counting)."""
+
+    settings: tuple[tuple[str, str], ...] = ()
+    common: bool = False
+
+
+NO_TEXT = TextPlan()
+
+
+def text_plan(text: str) -> TextPlan:
+    """A common word is found by walking an ordered index newest first, in this process (no
+    bitmap of millions of rows to sort, no scan of the whole table: the planner underestimates
+    phrases like ``terms_of_service``, and parallel workers cost more than they save on a
+    LIMIT 51); a rare one through the GIN index (no walk through millions of rows that do not
+    match)."""
+    if not text:
+        return NO_TEXT
+    if text_matches_capped(text) >= TEXT_COMMON:
+        return TextPlan(
+            settings=(
+                ("enable_bitmapscan", "off"),
+                ("enable_seqscan", "off"),
+                ("max_parallel_workers_per_gather", "0"),
+            ),
+            common=True,
+        )
+    return TextPlan(settings=(("enable_indexscan", "off"),))
+
+
+@contextmanager
+def planned(plan: TextPlan) -> Iterator[None]:
+    """Run the block's queries in one transaction with the plan's planner settings."""
+    if not plan.settings:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, value in plan.settings:
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        try:
+            yield
+        finally:
+            for name, _value in plan.settings:
+                cursor.execute(
+                    "SELECT set_config(%s, reset_val, true) FROM pg_settings WHERE name = %s",
+                    [name, name],
+                )
 
 
 # --- keyset pages ---------------------------------------------------------------------------
@@ -189,8 +269,11 @@ def audit_estimate(qs: QuerySet[AuditEvent]) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def audit_matches(qs: QuerySet[AuditEvent]) -> tuple[int, bool, int]:
-    """(counted, more, estimate): exact up to the cap; beyond it the planner's estimate."""
+def audit_matches(qs: QuerySet[AuditEvent], *, known_more: bool = False) -> tuple[int, bool, int]:
+    """(counted, more, estimate): exact up to the cap; beyond it the planner's estimate.
+    ``known_more``: the caller already knows there are more than the cap (a common word alone)."""
+    if known_more:
+        return COUNT_CAP, True, max(audit_estimate(qs), COUNT_CAP)
     n, more = audit_count_capped(qs)
     return n, more, (max(audit_estimate(qs), n) if more else n)
 

@@ -26,11 +26,15 @@ from moderation.oversight.audit_export import (
 )
 from moderation.oversight.audit_forms import AuditFilterForm
 from moderation.oversight.audit_search import (
+    AuditFilter,
+    TextPlan,
     audit_diff,
     audit_event_for_user,
     audit_events_filtered,
     audit_matches,
     audit_page,
+    planned,
+    text_plan,
 )
 from moderation.oversight.audit_verification import audit_chain_state
 from moderation.permissions import can_read_audit_log
@@ -50,6 +54,11 @@ def _filter_query(params: QueryDict, **extra: str) -> str:
     kept = [(k, v) for k, values in params.lists() for v in values if k not in PAGING_KEYS]
     kept = [(k, v) for k, v in kept if k not in extra and k not in ("format", "progress") and v]
     return urlencode(kept + [(k, v) for k, v in extra.items() if v])
+
+
+def _only_text(audit_filter: AuditFilter, plan: TextPlan) -> bool:
+    """A common word is the only filter: more than the count's cap match, known already."""
+    return plan.common and audit_filter == AuditFilter(text=audit_filter.text)
 
 
 def _page_context(request: HttpRequest, user: User, form: AuditFilterForm) -> dict[str, Any]:
@@ -74,14 +83,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     audit_filter = form.audit_filter() if form.is_bound else AuditFilterForm.empty()
     qs = audit_events_filtered(user=user, audit_filter=audit_filter)
     try:
-        page = audit_page(
-            qs, after=request.GET.get("after", ""), before=request.GET.get("before", "")
-        )
+        plan = text_plan(audit_filter.text)
+        with planned(plan):
+            page = audit_page(
+                qs, after=request.GET.get("after", ""), before=request.GET.get("before", "")
+            )
+            counted, more, estimate = audit_matches(qs, known_more=_only_text(audit_filter, plan))
     except InvalidInput as exc:
         errors = exc.extra.get("errors") or {}
         context["page_error"] = "; ".join(str(v) for v in errors.values()) or exc.detail
         return render(request, "moderation/oversight/audit_log.html", context, status=400)
-    counted, more, estimate = audit_matches(qs)
     context.update(
         page=page,
         counted=counted,
@@ -143,12 +154,15 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         return render(request, "moderation/oversight/audit_log.html", context, status=400)
     audit_filter = form.audit_filter()
     qs = audit_events_filtered(user=user, audit_filter=audit_filter)
-    if not qs.exists():
+    plan = text_plan(audit_filter.text)
+    with planned(plan):
+        empty = not qs.exists()
+        estimate = audit_matches(qs, known_more=_only_text(audit_filter, plan))[2]
+    if empty:
         context["page_error"] = _(
             "Tidak ada peristiwa audit yang cocok dengan saringan ini: tidak ada yang diekspor."
         )
         return render(request, "moderation/oversight/audit_log.html", context, status=400)
-    estimate = audit_matches(qs)[2]
     audit_export_record(
         user=user, audit_filter=audit_filter, export_format=export_format, estimate=estimate
     )
@@ -162,7 +176,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
     as_csv = export_format == AuditExportFormat.CSV
     response = StreamingHttpResponse(
-        audit_export_lines(qs, export_format=export_format, on_progress=on_progress),
+        audit_export_lines(qs, export_format=export_format, on_progress=on_progress, plan=plan),
         content_type="text/csv; charset=utf-8" if as_csv else "application/x-ndjson",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

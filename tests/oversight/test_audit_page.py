@@ -383,3 +383,36 @@ def test_case_page_history_for_moderators_has_no_audit_links(moderator, history,
     html = signed_in(moderator).get(reverse("case_detail", args=[tiktok_case.pk])).content.decode()
     assert 'id="history-h"' in html
     assert "/audit/" not in html
+
+
+def test_free_text_plans_by_how_common_the_word_is(kpu_supervisor, moderator):
+    """A word found in many events is searched by walking the time index, a rare one through
+    the GIN index; both find the same events."""
+    from moderation.oversight.audit_search import TEXT_COMMON, text_plan
+
+    case = CaseFactory()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            created_at=timezone.now(),
+            actor=moderator,
+            actor_kind="user",
+            action=AuditAction.CASE_LEASE_RENEW,
+            object_type="case",
+            object_id=str(case.pk),
+            case=case,
+            after={"note": "umum" if i else "langka"},
+        )
+        for i in range(TEXT_COMMON + 1)
+    )
+    assert text_plan("umum").common
+    assert ("enable_bitmapscan", "off") in text_plan("umum").settings
+    assert text_plan("langka").settings == (("enable_indexscan", "off"),)
+    assert not text_plan("").settings
+    client = signed_in(kpu_supervisor)
+    common = client.get(URL, {"q": "umum"})
+    assert len(shown_ids(common)) == 50
+    assert "Lebih dari 1000 peristiwa" in common.content.decode()
+    assert len(shown_ids(client.get(URL, {"q": "langka"}))) == 1
+    assert len(shown_ids(client.get(URL, {"q": "tidakada"}))) == 0
+    response = client.get(reverse("audit_export"), {"format": "jsonl", "q": "langka"})
+    assert len(exported_ids(response)) == 1
