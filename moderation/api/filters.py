@@ -63,7 +63,7 @@ class AuditEventFilter(filters.FilterSet):
     action = filters.ChoiceFilter(choices=AuditAction.choices)
     since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     until = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    case = filters.NumberFilter(field_name="case_id", min_value=1)
+    case = filters.NumberFilter(field_name="case_id")
 
     class Meta:
         model = AuditEvent

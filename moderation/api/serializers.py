@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db import models
 from rest_framework import serializers
 
@@ -13,6 +14,7 @@ from moderation.choices import (
     Action,
     AutomatedDecision,
     ClarificationRating,
+    CloseReason,
     Ground,
     Reason,
 )
@@ -49,7 +51,7 @@ class ModelSerializer[T: models.Model](serializers.ModelSerializer[T]):
 
 def username_field() -> serializers.SlugRelatedField[User]:
     """A user shown by username (read-only)."""
-    return serializers.SlugRelatedField(slug_field="username", read_only=True)
+    return serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
 
 # --- Cases -------------------------------------------------------------------------------------
@@ -71,7 +73,7 @@ class VideoSerializer(VideoRefSerializer):
     region = serializers.CharField()
     published_at = DateTimeField(allow_null=True)
     view_count = serializers.IntegerField(allow_null=True)
-    thumbnail_url = serializers.URLField()
+    thumbnail_url = serializers.CharField(help_text="http(s) URL, or empty when none was sent.")
     author_is_political = serializers.BooleanField()
 
 
@@ -79,7 +81,7 @@ class CaseListSerializer(ModelSerializer):
     reasons = serializers.ListField(child=serializers.CharField())
     video = VideoRefSerializer()
     assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -114,10 +116,10 @@ class PriorityLineSerializer(serializers.Serializer):
 
 class DecisionSerializer(ModelSerializer):
     decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     approved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     is_final = serializers.BooleanField(read_only=True)
 
@@ -155,7 +157,7 @@ class AttachedClarificationSerializer(ModelSerializer):
     status = serializers.CharField(source="clarification.status")
     version = serializers.IntegerField(source="clarification.version")
     attached_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -165,6 +167,9 @@ class AttachedClarificationSerializer(ModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
+    close_reason = serializers.ChoiceField(
+        choices=CloseReason.choices, allow_blank=True, read_only=True
+    )
     """One case with its flags, clarifications and decisions; ``version`` is what a decision
     must send back."""
 
@@ -199,7 +204,9 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class ClaimNextSerializer(serializers.Serializer):
-    queue = serializers.SlugField(required=False, help_text="A queue slug; default: any case.")
+    queue = serializers.SlugField(
+        required=False, allow_blank=True, help_text="A queue slug; default (or empty): any case."
+    )
 
 
 class ReleaseSerializer(serializers.Serializer):
@@ -248,16 +255,22 @@ class AttachSerializer(serializers.Serializer):
 
 class ClarificationSerializer(ModelSerializer):
     author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     rating = serializers.ChoiceField(choices=ClarificationRating.choices)
     sources = serializers.ListField(child=serializers.URLField(max_length=1000), required=False)
 
     class Meta:
         model = Clarification
+        # Text must have a visible character: DRF trims it, and blank is refused. The pattern
+        # says so in the schema.
+        extra_kwargs = {
+            field: {"validators": [RegexValidator(r"\S", "must not be blank")]}
+            for field in ("claim", "title", "body", "language")
+        }
         fields = [
             "id",
             "claim",
@@ -299,7 +312,7 @@ class RetractSerializer(serializers.Serializer):
 
 class AuditEventSerializer(ModelSerializer):
     actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
