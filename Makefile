@@ -38,7 +38,7 @@ export SARING_ENV ?= dev
 help:
 	@echo "make run            migrate, seed the demo, serve http://$(RUN_ADDR)/ with a Celery worker and beat (RUN_ADDR=host:port)"
 	@echo "make test           run pytest (PYTEST_ARGS='-k webhook' to narrow it)"
-	@echo "make lint           ruff check, ruff format --check, mypy, lint-imports, makemigrations --check"
+	@echo "make lint           ruff check, ruff format --check, mypy, lint-imports, makemigrations --check, bandit, pip-audit"
 	@echo "make fmt            ruff check --fix, then ruff format"
 	@echo "make worker         a Celery worker on the queues $(QUEUES)"
 	@echo "make beat           Celery beat (the periodic tasks; schedule and lock in Redis)"
@@ -113,6 +113,10 @@ lint: venv
 	echo "--- lint-imports (layers, no import cycles)"; $(VENV)/bin/lint-imports --no-cache || status=1; \
 	echo "--- makemigrations --check"; \
 	SARING_ENV=test $(DEVENV) $(MANAGE) makemigrations --check --dry-run || status=1; \
+	echo "--- bandit (new findings over the reviewed .bandit-baseline.json)"; \
+	$(VENV)/bin/bandit -r moderation pemilu -x moderation/migrations -q -b .bandit-baseline.json || status=1; \
+	echo "--- pip-audit (known vulnerabilities in the installed packages)"; \
+	$(VPY) scripts/pip_audit.py || status=1; \
 	exit $$status
 
 fmt: venv

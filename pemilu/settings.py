@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case operations for staff tools and the platform webhook.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Clients send JSON (the form parsers stay for the browsable API and the test client).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # The schema and the docs page need a sign-in (API_DOCS_PUBLIC=true opens them).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"]
     if API_DOCS_PUBLIC

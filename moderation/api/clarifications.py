@@ -45,7 +45,14 @@ class ClarificationListCreate(generics.ListCreateAPIView):
             return Clarification.objects.none()
         return clarifications_for_user(request_user(self.request))
 
+    @extend_schema(responses={200: ClarificationSerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
     @extend_schema(responses={201: ClarificationSerializer, **ERRORS})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = ClarificationSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -82,7 +82,7 @@ class AuditEventFilter(filters.FilterSet):
     until = UtcDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("Sampai (ISO 8601, tidak termasuk)")
     )
-    case = filters.NumberFilter(field_name="case_id", min_value=1, label=_("Kasus"))
+    case = filters.NumberFilter(field_name="case_id", label=_("Kasus"))
 
     class Meta:
         model = AuditEvent

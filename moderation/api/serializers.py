@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db import models
 from rest_framework import serializers
 
@@ -13,6 +14,7 @@ from moderation.choices import (
     Action,
     AutomatedDecision,
     ClarificationRating,
+    CloseReason,
     Ground,
     Reason,
 )
@@ -52,7 +54,7 @@ class ModelSerializer[T: models.Model](serializers.ModelSerializer[T]):
 
 def username_field() -> serializers.SlugRelatedField[User]:
     """A user shown by username (read-only)."""
-    return serializers.SlugRelatedField(slug_field="username", read_only=True)
+    return serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
 
 # --- Cases -------------------------------------------------------------------------------------
@@ -74,7 +76,7 @@ class VideoSerializer(VideoRefSerializer):
     region = serializers.CharField()
     published_at = DateTimeField(allow_null=True)
     view_count = serializers.IntegerField(allow_null=True)
-    thumbnail_url = serializers.URLField()
+    thumbnail_url = serializers.CharField(help_text="http(s) URL, or empty when none was sent.")
     author_is_political = serializers.BooleanField()
 
 
@@ -124,10 +126,10 @@ class PriorityLineSerializer(serializers.Serializer):
 
 class DecisionSerializer(ModelSerializer):
     decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     approved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     is_final = serializers.BooleanField(read_only=True)
 
@@ -165,7 +167,7 @@ class AttachedClarificationSerializer(ModelSerializer):
     status = serializers.CharField(source="clarification.status")
     version = serializers.IntegerField(source="clarification.version")
     attached_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -175,6 +177,9 @@ class AttachedClarificationSerializer(ModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
+    close_reason = serializers.ChoiceField(
+        choices=CloseReason.choices, allow_blank=True, read_only=True
+    )
     """One case with its flags, clarifications and decisions; ``version`` is what a decision
     must send back."""
 
@@ -209,7 +214,9 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class ClaimNextSerializer(serializers.Serializer):
-    queue = serializers.SlugField(required=False, help_text="A queue slug; default: any case.")
+    queue = serializers.SlugField(
+        required=False, allow_blank=True, help_text="A queue slug; default (or empty): any case."
+    )
 
 
 class ReleaseSerializer(serializers.Serializer):
@@ -258,10 +265,10 @@ class AttachSerializer(serializers.Serializer):
 
 class ClarificationSerializer(ModelSerializer):
     author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     rating = serializers.ChoiceField(choices=ClarificationRating.choices)
     # URLs or regulation references; the service says which one is neither.
@@ -272,6 +279,12 @@ class ClarificationSerializer(ModelSerializer):
 
     class Meta:
         model = Clarification
+        # Text must have a visible character: DRF trims it, and blank is refused. The pattern
+        # says so in the schema.
+        extra_kwargs = {
+            field: {"validators": [RegexValidator(r"\S", "must not be blank")]}
+            for field in ("claim", "title", "body", "language")
+        }
         fields = [
             "id",
             "claim",
@@ -339,7 +352,7 @@ class RetractSerializer(serializers.Serializer):
 
 class AuditEventSerializer(ModelSerializer):
     actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
