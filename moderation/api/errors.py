@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -19,7 +20,11 @@ class ProblemResponse(Response):
     @property
     def rendered_content(self) -> Any:
         renderer = getattr(self, "accepted_renderer", None)
-        if renderer is None or "json" in renderer.media_type:
+        if renderer is None or "html" not in renderer.media_type:
+            if renderer is not None and "json" not in renderer.media_type:
+                # A view that renders YAML or OpenAPI (the schema): its problems are JSON too.
+                self.accepted_renderer = JSONRenderer()
+                self.accepted_media_type = "application/json"
             self.content_type = PROBLEM_CONTENT_TYPE
         return super().rendered_content
 

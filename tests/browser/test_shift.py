@@ -178,5 +178,5 @@ def test_the_lockout_page(new_page, moderator, settings):
         page.fill("#id_username", "rina")
         page.fill("#id_password", "salah")
         page.click("button[type=submit]")
-    expect(page.locator('[data-state="locked-out"]')).to_contain_text("Coba lagi dalam")
+    expect(page.locator('[data-state="locked-out"]')).to_contain_text("Coba lagi setelah pukul")
     shot(page, "14-12-lockout")
