@@ -310,6 +310,7 @@ class AuditAction(models.TextChoices):
     USER_LANGUAGE_SET = "user.language_set", _("Bahasa pengguna diubah")
     NOTIFICATION_READ = "notification.read", _("Notifikasi dibaca")
     NOTIFICATION_PREFERENCE_SET = "notification_preference.set", _("Preferensi notifikasi diubah")
+    MODERATOR_PREFERENCE_SET = "moderator_preference.set", _("Preferensi ruang kerja diubah")
     ADMIN_ADD = "admin.add", _("Ditambahkan lewat admin")
     ADMIN_CHANGE = "admin.change", _("Diubah lewat admin")
     ADMIN_DELETE = "admin.delete", _("Dihapus lewat admin")

@@ -164,23 +164,16 @@ def _claim_candidates(user: User, workable: Q, queue: Queue | None) -> QuerySet[
 
 
 def case_lease_renew(*, case: Case, user: User, now: datetime | None = None) -> Case:
-    """Keep a claim alive while the case page is open."""
+    """Keep a claim alive while the case page is open. A heartbeat, not a change: it writes
+    no audit event (the claim, the release and the expiry are audited; a reload of the case
+    page by the holder keeps the claim and writes nothing)."""
     now = now or timezone.now()
     with transaction.atomic():
         case = case_lock(case.pk)
         if case.assignee_id != user.pk or not lease_is_live(case, now):
             raise LeaseExpired()
-        before = case.lease_expires_at
         case.lease_expires_at = now + lease_duration()
         case.save(update_fields=["lease_expires_at", "updated_at"])
-        audit_record(
-            action=AuditAction.CASE_LEASE_RENEW,
-            obj=case,
-            case=case,
-            actor=user,
-            before={"lease_expires_at": before.isoformat() if before else None},
-            after={"lease_expires_at": case.lease_expires_at.isoformat()},
-        )
     return case
 
 

@@ -6,8 +6,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from moderation.choices import AuditAction
 from moderation.errors import InvalidInput, NotPermitted
 from moderation.models import Case, DecisionDraft, ModeratorPreference, User
+from moderation.oversight.audit import audit_record
 from moderation.permissions import can_read_case
 
 DRAFT_MAX_CHARS = 5000
@@ -24,11 +26,23 @@ def moderator_preference_set(
 ) -> ModeratorPreference:
     with transaction.atomic():
         preference, _ = ModeratorPreference.objects.select_for_update().get_or_create(user=user)
-        if (preference.auto_advance, preference.blur_thumbnails) == (auto_advance, blur_thumbnails):
+        before = {
+            "auto_advance": preference.auto_advance,
+            "blur_thumbnails": preference.blur_thumbnails,
+        }
+        after = {"auto_advance": auto_advance, "blur_thumbnails": blur_thumbnails}
+        if before == after:
             return preference
         preference.auto_advance = auto_advance
         preference.blur_thumbnails = blur_thumbnails
         preference.save(update_fields=["auto_advance", "blur_thumbnails", "updated_at"])
+        audit_record(
+            action=AuditAction.MODERATOR_PREFERENCE_SET,
+            obj=preference,
+            actor=user,
+            before=before,
+            after=after,
+        )
     return preference
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from datetime import date
+
 import pytest
 from django.utils import timezone
 
@@ -27,9 +29,17 @@ from moderation.choices import (
     NotificationKind,
     Reason,
     Role,
+    SubjectKind,
 )
-from moderation.models import AuditEvent, Notification, OutboundDelivery, TuningParameter
+from moderation.models import (
+    AuditEvent,
+    ElectoralSubject,
+    Notification,
+    OutboundDelivery,
+    TuningParameter,
+)
 from moderation.oversight.audit_search import AuditFilter
+from moderation.oversight.dashboard import DashboardScope
 from tests.factories import PublishedClarificationFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +54,25 @@ NOT_SERVICES = {
     "audit_export_progress_start": "a progress counter in the cache, not a change",
     "audit_export_progress_set": "a progress counter in the cache, not a change",
     "audit_export_progress": "reads the progress counter",
+    # Reads kept next to their services: they write nothing.
+    "bulk_attach_preview": "a read: what a bulk attach would change, shown before it is confirmed",
+    "clarification_for_attach": "a read: the published clarification to attach, or why not",
+    "decision_draft_for": "a read: the moderator's own unsent text on a case",
+    "case_wave": "a read: the wave a case belongs to, as the user may see it",
+    "wave_members": "a read: the open cases that repeat a decided one",
+    "wave_marked_cases": "a read: which rows of a queue page repeat a decided case",
+    "wave_source_for": "a read: the decision a wave is applied from, or why not",
+    # Heartbeats of the case page (issue 14 point 7): the claim, the release and the expiry
+    # are audited; keeping the claim alive, or letting it run out, writes no audit row.
+    "case_lease_renew": "a lease heartbeat: the claim, release and expiry are audited, not this",
+    "case_lease_let_go": "a lease heartbeat: the claim, release and expiry are audited, not this",
+    # Drafts: the decision itself is audited.
+    "decision_draft_save": (
+        "a moderator's own unsent text, saved as they type; the decision itself is audited"
+    ),
+    "decision_draft_discard": (
+        "a moderator's own unsent text, saved as they type; the decision itself is audited"
+    ),
 }
 
 
@@ -134,6 +163,47 @@ def failed_delivery(p: People) -> Any:
     return row
 
 
+def handed_over_then_let_go(p: People) -> Any:
+    """A case the supervisor handed to the moderator, whose page's beacon then released it
+    (no CASE_CLAIM by the moderator yet)."""
+    from moderation.review.claims import case_reassign, case_release
+
+    case = case_reassign(case=p.make_case(), user=p.supervisor, assignee=p.moderator)
+    return case_release(case=case, user=p.moderator)
+
+
+WAVE_SOURCE = "PEMILU 2024 DIUNDUR ke 2025!! kata orang dalam KPU, sebarkan #pemiluditunda #kpu"
+WAVE_COPY = "pemilu 2024 diundur ke 2025!!! kata orang dalam kpu, sebarkan #pemiluditunda #kpu"
+
+
+def wave_applied(p: People, s: dict[str, Any]) -> Any:
+    """Budi labelled the first video with KPU's clarification; the moderator applies that
+    decision to a copy."""
+    from moderation.review.claims import case_claim
+    from moderation.review.decisions import decision_record
+
+    def wave_case(caption: str) -> Any:
+        return p.make_case(video=VideoFactory(platform=p.tiktok, caption=caption, view_count=5_000))
+
+    first = case_claim(case=wave_case(WAVE_SOURCE), user=p.second_moderator)
+    source = decision_record(
+        case=first,
+        user=p.second_moderator,
+        version=first.version,
+        action=Action.LABEL,
+        ground=Ground.COMMUNITY_GUIDELINES,
+        category=Reason.HOAX,
+        statement_of_reasons="Klaim pemilu diundur keliru; lihat klarifikasi resmi KPU.",
+        clarification=PublishedClarificationFactory(
+            title="Pemilu 2024 tidak diundur", claim="Pemilu 2024 diundur ke 2025"
+        ),
+    )
+    copy = wave_case(WAVE_COPY)
+    outcomes = s["wave_decision_apply"](source=source, case_ids=[copy.pk], user=p.moderator)
+    assert [o.decision is not None for o in outcomes] == [True], outcomes
+    return outcomes
+
+
 # Each recipe: (who acts, what they do) -> the action it must audit.
 Recipe = Callable[[People, dict[str, Callable[..., Any]]], tuple[Any, str]]
 
@@ -191,6 +261,28 @@ RECIPES: dict[str, Recipe] = {
         "platform_admin",
         lambda p, s: s["platform_secret_rotate"](slug="tiktok", actor=p.platform_admin),
     ),
+    "user_add": _r(
+        AuditAction.USER_ADD,
+        "platform_admin",
+        lambda p, s: s["user_add"](
+            username="sari.baru",
+            role=Role.PLATFORM_MODERATOR,
+            organisation_slug=p.moderator.organisation.slug,
+            actor=p.platform_admin,
+        ),
+    ),
+    "user_disable": _r(
+        AuditAction.USER_DISABLE,
+        "platform_admin",
+        lambda p, s: s["user_disable"](
+            username=p.second_moderator.username, actor=p.platform_admin
+        ),
+    ),
+    "user_second_factor_reset": _r(
+        AuditAction.USER_OTP_RESET,
+        "platform_admin",
+        lambda p, s: s["user_second_factor_reset"](user=p.second_moderator, actor=p.platform_admin),
+    ),
     "video_author_political_set": _r(
         AuditAction.VIDEO_POLITICAL_AUTHOR,
         "platform_admin",
@@ -234,6 +326,30 @@ RECIPES: dict[str, Recipe] = {
             reason="keliru",
         ),
     ),
+    "clarification_return": _r(
+        AuditAction.CLARIFICATION_RETURN,
+        "kpu_approver",
+        lambda p, s: s["clarification_return"](
+            clarification=submitted_clarification(p),
+            user=p.kpu_approver,
+            note="Sumber PKPU kurang lengkap.",
+        ),
+    ),
+    "clarification_attach_many": _r(
+        AuditAction.CLARIFICATION_ATTACH,
+        "moderator",
+        lambda p, s: s["clarification_attach_many"](
+            user=p.moderator,
+            clarification=PublishedClarificationFactory(),
+            query="diundur",
+            case_ids=[
+                p.make_case(
+                    status=CaseStatus.AWAITING_CLARIFICATION,
+                    video=VideoFactory(platform=p.tiktok, caption="Pemilu 2024 diundur ke 2025"),
+                ).pk
+            ],
+        ),
+    ),
     "clarification_attach": _r(
         AuditAction.CLARIFICATION_ATTACH,
         "kpu_clarifier",
@@ -273,15 +389,12 @@ RECIPES: dict[str, Recipe] = {
         "moderator",
         lambda p, s: (p.make_case(), s["case_claim_next"](user=p.moderator)),
     ),
-    "case_lease_renew": _r(
-        AuditAction.CASE_LEASE_RENEW,
-        "moderator",
-        lambda p, s: s["case_lease_renew"](case=claimed(p), user=p.moderator),
-    ),
+    # A live claim is renewed without an audit row; what it audits is taking back the user's
+    # own claim that their reloaded page's release beacon let go moments ago.
     "case_lease_keep": _r(
-        AuditAction.CASE_LEASE_RENEW,
+        AuditAction.CASE_CLAIM,
         "moderator",
-        lambda p, s: s["case_lease_keep"](case=claimed(p), user=p.moderator),
+        lambda p, s: s["case_lease_keep"](case=handed_over_then_let_go(p), user=p.moderator),
     ),
     "case_release": _r(
         AuditAction.CASE_RELEASE,
@@ -335,6 +448,14 @@ RECIPES: dict[str, Recipe] = {
             decision=held_decision(p), user=p.supervisor, note="label saja"
         ),
     ),
+    "moderator_preference_set": _r(
+        AuditAction.MODERATOR_PREFERENCE_SET,
+        "moderator",
+        lambda p, s: s["moderator_preference_set"](
+            user=p.moderator, auto_advance=False, blur_thumbnails=True
+        ),
+    ),
+    "wave_decision_apply": _r(AuditAction.DECISION_RECORD, "moderator", wave_applied),
     "queue_create": _r(
         AuditAction.QUEUE_CREATE,
         "supervisor",
@@ -412,6 +533,36 @@ RECIPES: dict[str, Recipe] = {
             action=AuditAction.ADMIN_CHANGE,
             before={"groups": [Role.PLATFORM_MODERATOR]},
             after={"groups": [Role.SUPERVISOR]},
+        ),
+    ),
+    "case_subjects_set": _r(
+        AuditAction.CASE_SUBJECTS_SET,
+        "moderator",
+        lambda p, s: s["case_subjects_set"](
+            case=p.make_case(),
+            user=p.moderator,
+            subject_ids=[
+                ElectoralSubject.objects.create(
+                    election="Pilpres 2024",
+                    kind=SubjectKind.CANDIDATE_PAIR,
+                    ballot_number=1,
+                    name="Pasangan 01",
+                ).pk
+            ],
+        ),
+    ),
+    "transparency_export_record": _r(
+        AuditAction.TRANSPARENCY_EXPORT,
+        "supervisor",
+        lambda p, s: s["transparency_export_record"](
+            user=p.supervisor,
+            scope=DashboardScope(
+                since=date(2024, 2, 1),
+                until=date(2024, 2, 14),
+                platform_ids=None,
+                now=timezone.now(),
+            ),
+            fmt="csv",
         ),
     ),
     "audit_export_record": _r(
