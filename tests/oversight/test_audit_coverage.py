@@ -12,9 +12,8 @@ import inspect
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 import pytest
 from django.utils import timezone
