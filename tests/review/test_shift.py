@@ -82,6 +82,17 @@ def test_auto_advance_off_lands_on_the_queue(moderator, make_case):
     assert Case.objects.get(pk=following.pk).assignee is None
 
 
+def test_a_changed_preference_is_audited_and_the_same_choice_writes_nothing(moderator):
+    client = signed_in(moderator)
+    client.post("/preferences/", {"blur_thumbnails": "on"})
+    event = AuditEvent.objects.get(action=AuditAction.MODERATOR_PREFERENCE_SET)
+    assert event.actor == moderator
+    assert event.before == {"auto_advance": True, "blur_thumbnails": True}
+    assert event.after == {"auto_advance": False, "blur_thumbnails": True}
+    client.post("/preferences/", {"blur_thumbnails": "on"})
+    assert AuditEvent.objects.filter(action=AuditAction.MODERATOR_PREFERENCE_SET).count() == 1
+
+
 def test_preferences_page_needs_a_staff_member(outsider):
     assert signed_in(outsider).get("/preferences/").status_code == 403
 
