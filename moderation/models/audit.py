@@ -77,7 +77,9 @@ class AuditEvent(models.Model):
     # Our own id of the request (RequestIdMiddleware); a client's X-Request-ID is kept beside
     # it, never instead of it, so that a client cannot choose the id an event is found by.
     request_id = models.CharField(max_length=64, blank=True, verbose_name=_("ID permintaan"))
-    client_request_id = models.CharField(max_length=64, blank=True, db_default="")
+    client_request_id = models.CharField(
+        max_length=64, blank=True, db_default="", verbose_name=_("ID permintaan klien")
+    )
     # The audit page's free-text search: object id, action, request ids and the before/after
     # values, as words ('simple' configuration: no stemming, names and ids stay whole).
     search = StoredGeneratedField(
@@ -102,6 +104,7 @@ class AuditEvent(models.Model):
         ),
         output_field=SearchVectorField(),
         db_persist=True,
+        verbose_name=_("pencarian"),
     )
 
     class Meta:
@@ -157,14 +160,16 @@ class AuditVerification(models.Model):
     """One run of ``audit_log_verify`` (the periodic task or ``manage.py verify_audit_log``):
     what the audit page shows as the seal chain's state."""
 
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField()
-    ok = models.BooleanField()
-    seals = models.PositiveIntegerField()
-    events = models.BigIntegerField()
-    last_event_id = models.BigIntegerField(null=True, blank=True)
-    first_problem = models.TextField(blank=True)
-    problem_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(verbose_name=_("mulai"))
+    finished_at = models.DateTimeField(verbose_name=_("selesai"))
+    ok = models.BooleanField(verbose_name=_("utuh"))
+    seals = models.PositiveIntegerField(verbose_name=_("segel"))
+    events = models.BigIntegerField(verbose_name=_("peristiwa"))
+    last_event_id = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("peristiwa terakhir")
+    )
+    first_problem = models.TextField(blank=True, verbose_name=_("masalah pertama"))
+    problem_count = models.PositiveIntegerField(default=0, verbose_name=_("jumlah masalah"))
 
     class Meta:
         verbose_name = _("verifikasi log audit")

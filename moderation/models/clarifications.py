@@ -99,7 +99,9 @@ class Clarification(models.Model):
     retraction_reason = models.TextField(_("alasan penarikan"), blank=True)
     # Before the first publication: who has written the draft (four eyes: none of them may
     # publish it) and the approver's last comment when it was sent back.
-    writer_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
+    writer_ids = ArrayField(
+        models.IntegerField(), default=list, blank=True, editable=False, verbose_name=_("penulis")
+    )
     review_note = models.TextField(_("catatan peninjau"), blank=True)
     cases = models.ManyToManyField(
         Case,
@@ -206,7 +208,9 @@ class ClarificationVersion(models.Model):
         null=True,
         verbose_name=_("penulis"),
     )
-    writer_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
+    writer_ids = ArrayField(
+        models.IntegerField(), default=list, blank=True, editable=False, verbose_name=_("penulis")
+    )
     review_note = models.TextField(blank=True, verbose_name=_("catatan peninjau"))
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,

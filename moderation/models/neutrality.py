@@ -48,20 +48,33 @@ class CaseSubject(models.Model):
     view). Written only by ``oversight/neutrality.py`` ``case_subjects_set``, audited."""
 
     case = models.ForeignKey(  # the unique (case, subject) index serves it
-        "moderation.Case", on_delete=models.PROTECT, related_name="subject_links", db_index=False
+        "moderation.Case",
+        on_delete=models.PROTECT,
+        related_name="subject_links",
+        db_index=False,
+        verbose_name=_("kasus"),
     )
     subject = models.ForeignKey(
-        ElectoralSubject, on_delete=models.PROTECT, related_name="case_links"
+        ElectoralSubject,
+        on_delete=models.PROTECT,
+        related_name="case_links",
+        verbose_name=_("peserta pemilu"),
     )
     tagged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ditandai oleh"),
     )
-    tagged_at = models.DateTimeField()
+    tagged_at = models.DateTimeField(verbose_name=_("ditandai"))
     # Copied from the case (neither ever changes), so the neutrality view reads the links of a
     # range from one index instead of joining every link to every case.
-    case_opened_at = models.DateTimeField()
+    case_opened_at = models.DateTimeField(verbose_name=_("kasus dibuka"))
     case_platform = models.ForeignKey(
-        "moderation.Platform", on_delete=models.PROTECT, related_name="+"
+        "moderation.Platform",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("platform kasus"),
     )
 
     class Meta:
