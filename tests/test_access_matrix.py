@@ -430,11 +430,18 @@ PLATFORM_STAFF = {"mod", "sup", "omod", "osup"}
 CLARIFICATION_URLS = ("clarification_", "api-clarification-")
 
 
+READS_AUDITED = (
+    AuditAction.NOTIFICATION_READ,
+    AuditAction.AUDIT_EXPORT,
+    AuditAction.TRANSPARENCY_EXPORT,
+)
+
+
 def fingerprint(ids: dict[str, int], user) -> tuple:
     """The state of TikTok's objects and KPU's clarifications in the world, and the audit log's
-    length. A user's reading of their own notifications is audited (notification.read) but
-    changes nothing of TikTok's: those events of the requesting user are not counted; any other
-    audit event is."""
+    length. Some reads are audited as the reader's own record (their notifications read, an
+    export of what they may read) and change nothing of TikTok's: those events of the requesting
+    user are not counted; any other audit event is."""
     from moderation.models import AuditEvent, Case, Clarification, Decision, Platform
 
     cases = tuple(Case.objects.order_by("pk").values_list("pk", "status", "assignee_id", "version"))
@@ -448,7 +455,7 @@ def fingerprint(ids: dict[str, int], user) -> tuple:
     platforms = tuple(Platform.objects.order_by("pk").values_list("pk", "callback_enabled"))
     events = AuditEvent.objects.all()
     if user is not None:
-        events = events.exclude(actor=user, action=AuditAction.NOTIFICATION_READ)
+        events = events.exclude(actor=user, action__in=READS_AUDITED)
     return cases, decisions, clarifications, note, platforms, events.count()
 
 
