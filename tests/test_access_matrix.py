@@ -9,8 +9,10 @@ Every answer also carries the Content-Security-Policy, and every HTML page keeps
 (tests/security/csp.py). Session sign-ins have passed the second factor (tests/conftest.py).
 
 Reading a row: pages answer 200, or 302 (to the login page for anonymous; back to the page with
-a message for an action refused or done), 403 or 404; API answers 200/201/204, 400, 401/403,
-404, 409. ``MATRIX_PRINT=1 pytest tests/test_access_matrix.py -s`` prints what is observed.
+a message for an action refused or done), 400 (a filter naming a platform the user may not
+see: MeTube's supervisor asking for TikTok's dashboard), 403 or 404; API answers 200/201/204,
+400, 401/403, 404, 409. ``MATRIX_PRINT=1 pytest tests/test_access_matrix.py -s`` prints what
+is observed.
 """
 
 import os
@@ -293,15 +295,19 @@ ROWS: dict[str, Row] = {
         "GET", "/audit/export/progress/", S("302 403 200 403 403 200 200 403 200 403 200")
     ),
     "dashboard": Row(
-        "GET", "/oversight/dashboard/", S("302 403 200 403 403 200 200 403 200 403 200")
+        "GET",
+        "/oversight/dashboard/?platform=tiktok",
+        S("302 403 200 403 403 200 200 403 200 403 400"),
     ),
     "dashboard_section": Row(
         "GET",
-        "/oversight/dashboard/sections/flow/",
-        S("302 403 200 403 403 200 200 403 200 403 200"),
+        "/oversight/dashboard/sections/flow/?platform=tiktok",
+        S("302 403 200 403 403 200 200 403 200 403 400"),
     ),
     "transparency_export": Row(
-        "GET", "/oversight/statements-of-reasons/", S("302 403 200 403 403 200 200 403 200 403 200")
+        "GET",
+        "/oversight/statements-of-reasons/?platform=tiktok",
+        S("302 403 200 403 403 200 200 403 200 403 400"),
     ),
     "case_subjects": Row(
         "POST", "/cases/{case}/subjects/", S("302 302 302 302 302 302 302 403 302 403 403")
