@@ -70,19 +70,25 @@ def can_approve_decisions(user: User) -> bool:
     return is_supervisor(user) and not is_read_only(user)
 
 
+def _kpu_side(user: User) -> bool:
+    """Neither platform staff nor read-only Bawaslu, whatever roles the account holds: only
+    they may write a clarification."""
+    return not is_platform_staff(user) and not is_read_only(user)
+
+
 def can_write_clarifications(user: User) -> bool:
-    """KPU clarifiers (and approvers) write and submit clarifications."""
-    return is_kpu(user)
+    """KPU clarifiers (and approvers) write and submit clarifications; platform staff never."""
+    return is_kpu(user) and _kpu_side(user)
 
 
 def can_create_clarification(user: User) -> bool:
     """KPU staff, and KPU's own administrators; platform staff never write one."""
-    return is_kpu(user) or (is_administrator(user) and not is_platform_staff(user))
+    return (is_kpu(user) or is_administrator(user)) and _kpu_side(user)
 
 
 def can_publish_clarifications(user: User) -> bool:
-    """KPU approvers publish, send back and retract clarifications."""
-    return user.has_role(Role.KPU_APPROVER)
+    """KPU approvers publish, send back and retract clarifications; platform staff never."""
+    return user.has_role(Role.KPU_APPROVER) and _kpu_side(user)
 
 
 def clarification_publish_refusal(

@@ -10,7 +10,7 @@ from moderation.choices import AuditAction
 from moderation.errors import InvalidInput, NotPermitted
 from moderation.models import Case, DecisionDraft, ModeratorPreference, User
 from moderation.oversight.audit import audit_record
-from moderation.permissions import can_read_case
+from moderation.permissions import can_work_case
 
 DRAFT_MAX_CHARS = 5000
 
@@ -55,10 +55,11 @@ def decision_draft_save(
     *, user: User, case: Case, statement_of_reasons: str, facts: str, now: datetime | None = None
 ) -> DecisionDraft:
     """Keep what ``user`` typed on ``case`` (one draft per user and case, the last one wins).
-    Anyone who may read the case may keep a draft on it: a claim lost while typing must not
-    lose the text."""
+    Anyone who may decide cases of its platform at all may keep a draft on it (a claim lost
+    while typing must not lose the text); those who only read the case (KPU's clarifiers and
+    approvers, Bawaslu) write no decision text."""
     now = now or timezone.now()
-    if not can_read_case(user, case):
+    if not can_work_case(user, case):
         raise NotPermitted()
     if len(statement_of_reasons) > DRAFT_MAX_CHARS or len(facts) > DRAFT_MAX_CHARS:
         raise InvalidInput.of({"statement_of_reasons": f"max {DRAFT_MAX_CHARS}"})

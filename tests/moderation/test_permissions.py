@@ -18,7 +18,10 @@ from moderation.errors import AlreadyClaimed, LeaseExpired, NotPermitted
 from moderation.models import Case
 from moderation.permissions import (
     appeal_review_barred_q,
+    can_create_clarification,
+    can_publish_clarifications,
     can_read_case,
+    can_write_clarifications,
     case_actions,
     cases_listable_q,
     cases_visible_q,
@@ -257,3 +260,23 @@ def test_who_may_read_a_case(people, tiktok):
         p for p in PERSONAS if Case.objects.filter(cases_visible_q(people[p]), pk=case.pk).exists()
     }
     assert visible == readers
+
+
+@pytest.mark.parametrize(
+    ("kind", "roles", "writes", "creates", "publishes"),
+    [
+        (OrganisationKind.KPU, [Role.KPU_CLARIFIER], True, True, False),
+        (OrganisationKind.KPU, [Role.KPU_APPROVER], True, True, True),
+        (OrganisationKind.KPU, [Role.ADMINISTRATOR], False, True, False),
+        # An account of a platform or of Bawaslu that was given a KPU role by mistake still
+        # never writes, submits or publishes a clarification.
+        (OrganisationKind.PLATFORM, [Role.KPU_CLARIFIER, Role.KPU_APPROVER], False, False, False),
+        (OrganisationKind.PLATFORM, [Role.ADMINISTRATOR], False, False, False),
+        (OrganisationKind.BAWASLU, [Role.KPU_CLARIFIER, Role.KPU_APPROVER], False, False, False),
+    ],
+)
+def test_only_kpu_side_writes_or_publishes_clarifications(kind, roles, writes, creates, publishes):
+    user = UserFactory(organisation=OrganisationFactory(kind=kind), roles=roles)
+    assert can_write_clarifications(user) is writes
+    assert can_create_clarification(user) is creates
+    assert can_publish_clarifications(user) is publishes
