@@ -6,9 +6,12 @@ supervisors, and a KPU pair. Every request is recorded (operation, start, durati
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import random
 import re
+import struct
 import time
 import uuid
 from collections import Counter
@@ -415,8 +418,24 @@ APPROVE = re.compile(r"/decisions/(\d+)/approve/")
 QUEUE = re.compile(r'href="/queues/([\w-]+)/"')
 
 
+def totp_code(key_hex: str, *, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """RFC 6238, as the supervisor's authenticator app computes it."""
+    counter = int((time.time() if at is None else at) // step)
+    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
+
+
 async def supervisor(
-    name: str, password: str, base: str, rec: Recorder, shared: Shared, work: Work, token: str
+    name: str,
+    password: str,
+    base: str,
+    rec: Recorder,
+    shared: Shared,
+    work: Work,
+    token: str,
+    totp_key: str = "",
 ) -> None:
     # Django checks the Referer of an HTTPS form post against the host (CSRF).
     client = httpx.AsyncClient(
@@ -449,6 +468,20 @@ async def supervisor(
                     },
                 )
                 signed_in = r is not None and r.status_code == 302
+                if signed_in and totp_key and "/login/otp/" in r.headers.get("location", ""):
+                    # The second factor: the code of the current 30-second step.
+                    await rec.call("login", client, "GET", "/login/otp/")
+                    r = await rec.call(
+                        "login",
+                        client,
+                        "POST",
+                        "/login/otp/",
+                        data={
+                            "code": totp_code(totp_key),
+                            "csrfmiddlewaretoken": client.cookies.get("csrftoken", ""),
+                        },
+                    )
+                    signed_in = r is not None and r.status_code == 302
                 if not signed_in:
                     await asyncio.sleep(2)
                     continue

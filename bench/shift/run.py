@@ -523,7 +523,16 @@ async def simulate(
     for name, token in people["supervisors"].items():
         tasks.append(
             asyncio.create_task(
-                actors.supervisor(name, people["password"], shift.base, rec, shared, work, token)
+                actors.supervisor(
+                    name,
+                    people["password"],
+                    shift.base,
+                    rec,
+                    shared,
+                    work,
+                    token,
+                    totp_key=people.get("totp_keys", {}).get(name, ""),
+                )
             )
         )
     tasks.append(

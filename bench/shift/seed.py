@@ -23,6 +23,7 @@ import django
 django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from moderation.administration.platforms import platform_add  # noqa: E402
@@ -77,6 +78,14 @@ def main() -> None:
         },
         "supervisors": {
             f"sup{i}": person(f"sup{i}", tiktok, Role.SUPERVISOR, password)
+            for i in range(1, args.supervisors + 1)
+        },
+        # Supervisors give a TOTP code after the password (issue 12): each has a confirmed
+        # authenticator whose key the simulated supervisor computes codes from.
+        "totp_keys": {
+            f"sup{i}": TOTPDevice.objects.create(
+                user=User.objects.get(username=f"sup{i}"), name="shift", confirmed=True
+            ).key
             for i in range(1, args.supervisors + 1)
         },
         "kpu_clarifier": person("kpu_penulis", kpu, Role.KPU_CLARIFIER),
