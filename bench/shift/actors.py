@@ -468,8 +468,9 @@ async def supervisor(
                     },
                 )
                 signed_in = r is not None and r.status_code == 302
-                if signed_in and totp_key and "/login/otp/" in r.headers.get("location", ""):
-                    # The second factor: the code of the current 30-second step.
+                if signed_in and totp_key:
+                    # The second factor: the code of the current 30-second step (the login
+                    # redirects to the next page, which sends a half-signed-in session here).
                     await rec.call("login", client, "GET", "/login/otp/")
                     r = await rec.call(
                         "login",
