@@ -17,11 +17,8 @@ from moderation.clarifications.services import clarification_attach
 from moderation.errors import InvalidInput, ModerationError, NotFound, NotPermitted
 from moderation.models import CaptionWords, Case, CaseClarification, Clarification, User
 from moderation.permissions import (
+    can_attach_clarifications,
     cases_visible_q,
-    is_kpu,
-    is_moderator,
-    is_read_only,
-    is_supervisor,
 )
 
 # At most this many cases are listed, and attached, per confirmation; the rest wait for the
@@ -53,11 +50,6 @@ class BulkAttachPreview:
 class BulkAttachResult:
     attached: list[int]
     refused: dict[int, str]  # case id: why
-
-
-def can_attach_clarifications(user: User) -> bool:
-    """KPU staff, moderators and supervisors; Bawaslu reads only."""
-    return not is_read_only(user) and (is_kpu(user) or is_moderator(user) or is_supervisor(user))
 
 
 def clarification_for_attach(*, user: User, clarification_id: int) -> Clarification:

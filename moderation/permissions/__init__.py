@@ -48,6 +48,7 @@ from moderation.permissions.roles import (
 from moderation.permissions.workspace import (
     audit_events_visible_q,
     can_approve_decisions,
+    can_attach_clarifications,
     can_claim_from_queues,
     can_create_clarification,
     can_edit_queues,
@@ -71,6 +72,7 @@ __all__ = [
     "appeal_review_barred_q",
     "audit_events_visible_q",
     "can_approve_decisions",
+    "can_attach_clarifications",
     "can_claim_from_queues",
     "can_create_clarification",
     "can_edit_queues",

@@ -106,6 +106,12 @@ def clarification_publish_refusal(
     return NotPermitted(_OWN_TEXT)
 
 
+def can_attach_clarifications(user: User) -> bool:
+    """Who may attach published clarifications to cases in bulk: KPU staff, moderators and
+    supervisors; Bawaslu reads only."""
+    return not is_read_only(user) and (is_kpu(user) or is_moderator(user) or is_supervisor(user))
+
+
 def can_read_clarification_drafts(user: User) -> bool:
     """Drafts are KPU's and supervisors'; everyone else reads the published ones."""
     return is_kpu(user) or is_supervisor(user)
