@@ -26,6 +26,7 @@ class TaskName(StrEnum):
     AUDIT_LOG_SEAL = "moderation.tasks.audit_log_seal"
     AUDIT_LOG_VERIFY = "moderation.tasks.audit_log_verify"
     RAW_EVENTS_DRAIN = "moderation.tasks.raw_events_drain"
+    DASHBOARD_DAYS_REFRESH = "moderation.tasks.dashboard_days_refresh"
 
 
 def task_send(name: TaskName, *args: object) -> None:

@@ -22,6 +22,9 @@ from moderation.outbound.emails import (
     notification_emails_flush as notification_emails_flush_service,
 )
 from moderation.oversight.audit_verification import audit_log_verify_record
+from moderation.oversight.dashboard_days import (
+    dashboard_days_refresh as dashboard_days_refresh_service,
+)
 from moderation.oversight.seal import audit_log_seal as audit_log_seal_service
 from moderation.oversight.sla import notifications_sla_scan as notifications_sla_scan_service
 from moderation.review.claims import case_leases_expire as case_leases_expire_service
@@ -108,3 +111,10 @@ def raw_events_drain() -> int:
     """Queued when webhook receipts arrive (coalesced), and by beat every minute as the sweep:
     process raw events still in status received (``intake.receive.raw_events_drain``)."""
     return raw_events_drain_service()
+
+
+@shared_task(name=TaskName.DASHBOARD_DAYS_REFRESH, acks_late=True, time_limit=240)
+def dashboard_days_refresh() -> int:
+    """Beat, every minute: summarise the past days marked dirty or never summarised (up to 31
+    a run, the most recent first) for the dashboards (``oversight.dashboard_days``)."""
+    return dashboard_days_refresh_service().days

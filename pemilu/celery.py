@@ -108,6 +108,13 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # The dashboards' day summaries (moderation/oversight/dashboard_days.py): a page reads them
+    # for every past day that has not changed since; a missed run only makes pages slower.
+    "dashboard-days-refresh": {
+        "task": "moderation.tasks.dashboard_days_refresh",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # 08:00 in the app timezone (Asia/Jakarta, WIB).
     "notification-digest-send": {
         "task": "moderation.tasks.notification_digest_send",

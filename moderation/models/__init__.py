@@ -6,6 +6,7 @@ from moderation.models.cases import Case
 from moderation.models.clarifications import CaseClarification, Clarification, ClarificationVersion
 from moderation.models.clock import database_now
 from moderation.models.content import CaptionWords, Flag, RawEvent, Video
+from moderation.models.dashboard import DashboardDay, DashboardDirtyDay
 from moderation.models.decisions import Appeal, Decision
 from moderation.models.neutrality import CaseSubject, ElectoralSubject
 from moderation.models.notifications import EmailDelivery, Notification, NotificationPreference
@@ -25,6 +26,8 @@ __all__ = [
     "CaseSubject",
     "Clarification",
     "ClarificationVersion",
+    "DashboardDay",
+    "DashboardDirtyDay",
     "Decision",
     "DecisionDraft",
     "ElectionPhase",

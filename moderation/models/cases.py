@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from moderation.choices import OPEN_CASE_STATUSES, CaseStatus, CloseReason, Reason
 from moderation.models.content import Video
+from moderation.models.dashboard import CASE_MARKS
 from moderation.models.platforms import Platform
 
 
@@ -79,6 +80,7 @@ class Case(models.Model):
     class Meta:
         verbose_name = _("kasus")
         verbose_name_plural = _("kasus")
+        triggers = [CASE_MARKS]
         constraints = [
             models.UniqueConstraint(
                 fields=["video"],

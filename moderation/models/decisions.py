@@ -14,6 +14,7 @@ from moderation.choices import (
 )
 from moderation.models.cases import Case
 from moderation.models.clarifications import Clarification
+from moderation.models.dashboard import DECISION_MARKS
 from moderation.models.platforms import Platform
 
 APPROVAL_FIELDS = ["approval_state", "approved_by", "approved_at", "approval_note"]
@@ -113,6 +114,7 @@ class Decision(models.Model):
             ),
         ]
         triggers = [
+            DECISION_MARKS,
             pgtrigger.ReadOnly(name="decision_immutable", exclude=APPROVAL_FIELDS),
             # Case.first_decided_at: the first decision that took effect on the case.
             pgtrigger.Trigger(

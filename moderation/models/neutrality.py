@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from moderation.choices import SubjectKind
+from moderation.models.dashboard import CASE_SUBJECT_MARKS
 
 
 class ElectoralSubject(models.Model):
@@ -78,6 +79,7 @@ class CaseSubject(models.Model):
     )
 
     class Meta:
+        triggers = [CASE_SUBJECT_MARKS]
         verbose_name = _("peserta pemilu pada kasus")
         verbose_name_plural = _("peserta pemilu pada kasus")
         constraints = [

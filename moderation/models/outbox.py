@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from moderation.choices import CallbackEventType, DeliveryStatus
+from moderation.models.dashboard import DELIVERY_MARKS
 from moderation.models.platforms import Platform
 
 
@@ -46,6 +47,7 @@ class OutboundDelivery(models.Model):
     subject = models.CharField(max_length=80, blank=True, verbose_name=_("subjek"))
 
     class Meta:
+        triggers = [DELIVERY_MARKS]
         verbose_name = _("pengiriman callback")
         verbose_name_plural = _("pengiriman callback")
         ordering = ["-created_at"]

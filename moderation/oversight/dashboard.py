@@ -17,6 +17,7 @@ The definitions (docs/transparency.md, "Dashboard figures"):
 - time to first decision is ``first_decided_at - opened_at`` over cases opened in the range.
 """
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +29,12 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 
 from moderation.choices import Action, ApprovalState, DeliveryStatus, Reason
-from moderation.models import ElectionPhase, User
+from moderation.models import ElectionPhase, Platform, User
+from moderation.oversight.dashboard_days import (
+    DayFacts,
+    day_facts_for,
+    opened_minus_settled_before,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 EFFECTIVE_APPROVAL_STATES: tuple[str, ...] = (ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED)
@@ -107,12 +113,39 @@ def day_of(number: int) -> date:
     return EPOCH_WIB + timedelta(days=int(number))
 
 
-# --- The shared scans ------------------------------------------------------------------------
+# --- The shared facts --------------------------------------------------------------------------
 #
-# Each figure reads one of two scans, run once per scope (a page or a section asks several
-# figures of one scope): the cases opened in the range, by the day they were opened, read from
-# the covering index case_opened_dashboard alone; and the decisions that counted in the range,
-# grouped four ways at once, from decision_effective_dashboard.
+# Every figure but the clarifications published reads the per-platform, per-day facts of its
+# range (dashboard_days.py): stored summaries where they still hold, the rest computed from the
+# tables; once per scope (a page or a section asks several figures of one scope).
+
+
+def _memo(scope: "DashboardScope", key: str, compute: Any) -> Any:
+    if key not in scope.memo:
+        scope.memo[key] = compute()
+    return scope.memo[key]
+
+
+def scope_facts(scope: DashboardScope) -> list[DayFacts]:
+    result: list[DayFacts] = _memo(
+        scope,
+        "facts",
+        lambda: day_facts_for(scope.since, scope.until, scope.platform_ids, scope.now),
+    )
+    return result
+
+
+def percentile_cont(values: Sequence[float], fraction: float) -> float | None:
+    """PostgreSQL's ``percentile_cont`` over sorted ``values``: linear interpolation between
+    the two rows around ``fraction * (n - 1)``, the same arithmetic in double precision."""
+    if not values:
+        return None
+    position = fraction * (len(values) - 1)
+    first, second = math.floor(position), math.ceil(position)
+    low = values[first]
+    if first == second:
+        return low
+    return low + (values[second] - low) * (position - first)
 
 
 @dataclass
@@ -129,45 +162,31 @@ class CaseDay:
     p90_minutes: float | None
 
 
-def _memo(scope: "DashboardScope", key: str, compute: Any) -> Any:
-    if key not in scope.memo:
-        scope.memo[key] = compute()
-    return scope.memo[key]
+def _case_day(day: date | None, facts: Sequence[DayFacts], minutes: list[float]) -> CaseDay:
+    minutes.sort()
+    return CaseDay(
+        day,
+        sum(f.opened for f in facts),
+        sum(f.met for f in facts),
+        sum(f.breached for f in facts),
+        sum(f.unsettled_running for f in facts),
+        len(minutes),
+        round1(percentile_cont(minutes, 0.5)),
+        round1(percentile_cont(minutes, 0.9)),
+    )
 
 
 def _case_days(scope: DashboardScope) -> list[CaseDay]:
     def compute() -> list[CaseDay]:
-        rows = sql_rows(
-            "SELECT day, count(*),"
-            " count(*) FILTER (WHERE due_at IS NOT NULL AND settled_at <= due_at),"
-            " count(*) FILTER (WHERE due_at IS NOT NULL AND (settled_at > due_at"
-            "   OR (settled_at IS NULL AND due_at < %(now)s))),"
-            " count(*) FILTER (WHERE due_at IS NOT NULL AND settled_at IS NULL"
-            "   AND due_at >= %(now)s),"
-            " count(minutes),"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes),"
-            " percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes)"
-            f" FROM (SELECT {_day_sql('opened_at')} AS day, due_at,"
-            "   LEAST(first_decided_at, closed_at) AS settled_at,"
-            "   date_part('epoch', first_decided_at - opened_at) / 60.0 AS minutes"
-            "   FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
-            f"{scope.platform_sql('platform_id')}) t"
-            " GROUP BY GROUPING SETS ((day), ()) ORDER BY day NULLS FIRST",
-            scope.params(),
-        )
-        return [
-            CaseDay(
-                None if d is None else day_of(d),
-                int(o),
-                int(m),
-                int(b),
-                int(r),
-                int(n),
-                round1(p50),
-                round1(p90),
-            )
-            for d, o, m, b, r, n, p50, p90 in rows
-        ]
+        by_day: dict[date, list[DayFacts]] = defaultdict(list)
+        for facts in scope_facts(scope):
+            if facts.opened:
+                by_day[facts.day].append(facts)
+        everything = [f for day in by_day.values() for f in day]
+        out = [_case_day(None, everything, [m for f in everything for m in f.minutes])]
+        for day in sorted(by_day):
+            out.append(_case_day(day, by_day[day], [m for f in by_day[day] for m in f.minutes]))
+        return out
 
     result: list[CaseDay] = _memo(scope, "case_days", compute)
     return result
@@ -202,27 +221,17 @@ class DecisionSets:
 
 def _decision_sets(scope: DashboardScope) -> DecisionSets:
     def compute() -> DecisionSets:
-        rows = sql_rows(
-            "SELECT GROUPING(day, action, category, decided_by_id), day, action, category,"
-            " decided_by_id, count(*)"
-            f" FROM (SELECT {_day_sql('d.decided_at')} AS day, d.action, d.category,"
-            "   d.decided_by_id FROM moderation_decision d"
-            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
-            + "   WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
-            "   AND d.approval_state = ANY(%(effective)s)"
-            f"{scope.platform_sql('c.platform_id')}) t"
-            " GROUP BY GROUPING SETS ((day, action), (category), (decided_by_id, day))",
-            scope.params(),
-        )
-        sets = DecisionSets({}, {}, {})
-        for grouping, day, action, category, decider, n in rows:
-            if grouping == 0b0011:
-                sets.by_day_action[(day_of(day), action)] = int(n)
-            elif grouping == 0b1101:
-                sets.by_category[category] = int(n)
-            else:
-                sets.by_decider_day[(decider, day_of(day))] = int(n)
-        return sets
+        by_day_action: dict[tuple[date, str], int] = defaultdict(int)
+        by_category: dict[str, int] = defaultdict(int)
+        by_decider_day: dict[tuple[int, date], int] = defaultdict(int)
+        for facts in scope_facts(scope):
+            for action, n in facts.actions.items():
+                by_day_action[(facts.day, action)] += n
+            for category, n in facts.categories.items():
+                by_category[category] += n
+            for decider, n in facts.deciders.items():
+                by_decider_day[(decider, facts.day)] += n
+        return DecisionSets(dict(by_day_action), dict(by_category), dict(by_decider_day))
 
     result: DecisionSets = _memo(scope, "decision_sets", compute)
     return result
@@ -243,27 +252,12 @@ class DayFlow:
 def flow_by_day(scope: DashboardScope) -> list[DayFlow]:
     """Per WIB day: cases opened, decisions that took effect, cases settled, and the backlog
     at the end of the day (at ``now`` for today)."""
-    params = scope.params()
-    platform = scope.platform_sql("platform_id")
     opened = {row.day: row.opened for row in _case_days(scope) if row.day is not None}
     decided = _decision_sets(scope).by_day()
-    # Settled at the first of the first effective decision and the close: two index-only
-    # range scans, one per column, each keeping the cases where its column came first.
-    settled = {
-        day_of(day): n
-        for day, n in sql_rows(
-            f"SELECT {_day_sql('t')}, count(*) FROM ("
-            " SELECT first_decided_at AS t FROM moderation_case"
-            " WHERE first_decided_at >= %(start)s AND first_decided_at < %(end)s"
-            f" AND (closed_at IS NULL OR closed_at >= first_decided_at){platform}"
-            " UNION ALL SELECT closed_at FROM moderation_case"
-            " WHERE closed_at >= %(start)s AND closed_at < %(end)s"
-            f" AND (first_decided_at IS NULL OR first_decided_at > closed_at){platform}"
-            ") s GROUP BY 1",
-            params,
-        )
-    }
-    backlog = _backlog_at_start(scope)
+    settled: dict[date, int] = defaultdict(int)
+    for facts in scope_facts(scope):
+        settled[facts.day] += facts.settled
+    backlog = opened_minus_settled_before(scope.since, scope.platform_ids, scope.now)
     today = scope.now.astimezone(WIB).date()
     out = []
     for day in scope.days:
@@ -279,34 +273,6 @@ def flow_by_day(scope: DashboardScope) -> list[DayFlow]:
         row.backlog = backlog
         out.append(row)
     return out
-
-
-def _backlog_at_start(scope: DashboardScope) -> int:
-    """The cases opened before the range and not settled by its start, counted from whichever
-    side is shorter: for a recent range, the cases still unsettled plus those settled since
-    the start (both small); for an old one, every case opened before the start."""
-    params = scope.params()
-    platform = scope.platform_sql("platform_id")
-    (earliest,) = sql_rows("SELECT min(opened_at) FROM moderation_case", params)[0]
-    if earliest is None:
-        return 0
-    if scope.now - scope.start < scope.start - earliest:
-        sql = (
-            "SELECT (SELECT count(*) FROM moderation_case WHERE opened_at < %(start)s"
-            f"   AND first_decided_at IS NULL AND closed_at IS NULL{platform})"
-            " + (SELECT count(*) FROM moderation_case WHERE first_decided_at >= %(start)s"
-            "   AND opened_at < %(start)s AND (closed_at IS NULL OR closed_at >= %(start)s)"
-            f"{platform})"
-            " + (SELECT count(*) FROM moderation_case WHERE closed_at >= %(start)s"
-            f"   AND opened_at < %(start)s AND first_decided_at IS NULL{platform})"
-        )
-    else:
-        sql = (
-            "SELECT count(*) FROM moderation_case WHERE opened_at < %(start)s"
-            " AND (first_decided_at IS NULL OR first_decided_at >= %(start)s)"
-            f" AND (closed_at IS NULL OR closed_at >= %(start)s){platform}"
-        )
-    return int(sql_rows(sql, params)[0][0])
 
 
 # --- SLA compliance --------------------------------------------------------------------------
@@ -355,18 +321,14 @@ def sla_by_phase(scope: DashboardScope) -> list[SlaRow]:
 def sla_by_reason(scope: DashboardScope) -> list[SlaRow]:
     """SLA outcomes of the cases opened in the range, by reason (a case with two reasons
     counts under each)."""
-    rows = sql_rows(
-        "SELECT r.reason,"
-        " count(*) FILTER (WHERE settled_at <= due_at),"
-        " count(*) FILTER (WHERE settled_at > due_at OR (settled_at IS NULL"
-        "   AND due_at < %(now)s)),"
-        " count(*) FILTER (WHERE settled_at IS NULL AND due_at >= %(now)s)"
-        " FROM (SELECT reasons, due_at, LEAST(first_decided_at, closed_at) AS settled_at"
-        "   FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
-        f"   AND due_at IS NOT NULL{scope.platform_sql('platform_id')}) c"
-        " CROSS JOIN LATERAL unnest(c.reasons) AS r(reason) GROUP BY 1",
-        scope.params(),
-    )
+    totals: dict[str, list[int]] = {}
+    for facts in scope_facts(scope):
+        for reason, (met, late, due, running) in facts.reasons.items():
+            counts = totals.setdefault(reason, [0, 0, 0])
+            counts[0] += met
+            counts[1] += late + due - running
+            counts[2] += running
+    rows = [(r, m, b, n) for r, (m, b, n) in totals.items()]
     out = [
         SlaRow(key=r, label=reason_label(r), met=int(m), breached=int(b), running=int(n))
         for r, m, b, n in rows
@@ -524,21 +486,21 @@ class CallbackHealth:
 def callback_health(scope: DashboardScope) -> list[CallbackHealth]:
     """Callbacks written in the range, per platform and status (delivered, failed, waiting:
     pending or sending, paused), with the oldest one still waiting."""
-    rows = sql_rows(
-        "SELECT p.id, p.name, o.status, count(o.id),"
-        " min(o.created_at) FILTER (WHERE o.status IN ('pending', 'sending'))"
-        " FROM moderation_platform p JOIN moderation_outbounddelivery o ON o.platform_id = p.id"
-        " WHERE o.created_at >= %(start)s AND o.created_at < %(end)s"
-        f"{scope.platform_sql('p.id')} GROUP BY 1, 2, 3 ORDER BY 2",
-        scope.params(),
-    )
+    names = dict(Platform.objects.values_list("pk", "name"))
     out: dict[int, CallbackHealth] = {}
-    for platform_id, name, status, count, oldest in rows:
-        row = out.setdefault(platform_id, CallbackHealth(platform_id, name, {}, None))
-        row.counts[status] = int(count)
+    for facts in scope_facts(scope):
+        if not facts.callbacks:
+            continue
+        row = out.setdefault(
+            facts.platform_id,
+            CallbackHealth(facts.platform_id, names.get(facts.platform_id, ""), {}, None),
+        )
+        for status, count in facts.callbacks.items():
+            row.counts[status] = row.counts.get(status, 0) + count
+        oldest = facts.callbacks_oldest_waiting
         if oldest is not None and (row.oldest_waiting_at is None or oldest < row.oldest_waiting_at):
             row.oldest_waiting_at = oldest
-    return list(out.values())
+    return sorted(out.values(), key=lambda row: row.platform_name)
 
 
 def data_generation() -> str:

@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - the SQL is built from constant fragments; every value is a bound parameter.
 """Neutrality: which candidate pair, party or candidate a case's content concerns (set by a
 moderator or supervisor on the case page, audited), and enforcement per pair and party side by
 side, so supervisors can show that it was even-handed."""
@@ -16,7 +15,12 @@ from moderation.choices import AuditAction, SubjectKind
 from moderation.errors import InvalidInput
 from moderation.models import Case, CaseSubject, ElectoralSubject, User
 from moderation.oversight.audit import audit_record
-from moderation.oversight.dashboard import DashboardScope, round1, sql_rows
+from moderation.oversight.dashboard import (
+    DashboardScope,
+    percentile_cont,
+    round1,
+    scope_facts,
+)
 from moderation.permissions import require_workable
 
 
@@ -95,37 +99,21 @@ def neutrality_by_subject(scope: DashboardScope) -> dict[str, list[SubjectEnforc
     """Per active pair, party and candidate (kind -> rows in ballot order): the cases
     concerning it opened in the range, the flags on those cases, their median minutes to first
     decision; and the removals and labels that took effect in the range on its cases."""
-    params = scope.params()
-    platform = scope.platform_sql("c.platform_id")
-    cases = {
-        s: (int(n), int(f or 0), round1(m))
-        for s, n, f, m in sql_rows(
-            "SELECT cs.subject_id, count(*), sum(c.flag_count), percentile_cont(0.5)"
-            " WITHIN GROUP (ORDER BY date_part('epoch', c.first_decided_at - c.opened_at) / 60.0)"
-            " FROM moderation_casesubject cs JOIN moderation_case c ON c.id = cs.case_id"
-            " WHERE cs.case_opened_at >= %(start)s AND cs.case_opened_at < %(end)s"
-            # The same range on the case (it is the same value) lets the case side be read
-            # from case_opened_dashboard alone instead of scanning every case.
-            " AND c.opened_at >= %(start)s AND c.opened_at < %(end)s"
-            f"{scope.platform_sql('cs.case_platform_id')} GROUP BY 1",
-            params,
-        )
-    }
-    enforced: dict[tuple[int, str], int] = {
-        (s, a): int(n)
-        for s, a, n in sql_rows(
-            "SELECT cs.subject_id, d.action, count(*) FROM moderation_decision d"
-            " JOIN moderation_casesubject cs ON cs.case_id = d.case_id"
-            + (" JOIN moderation_case c ON c.id = d.case_id" if scope.platform_ids else "")
-            + " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
-            " AND d.approval_state = ANY(%(effective)s) AND d.action IN ('remove', 'label')"
-            f"{platform} GROUP BY 1, 2",
-            params,
-        )
-    }
+    counts: dict[int, list[int]] = {}
+    minutes: dict[int, list[float]] = {}
+    for facts in scope_facts(scope):
+        for key, (n, flags, removals, labels) in facts.subjects.items():
+            total = counts.setdefault(int(key), [0, 0, 0, 0])
+            total[0] += n
+            total[1] += flags
+            total[2] += removals
+            total[3] += labels
+        for key, values in facts.subject_minutes.items():
+            minutes.setdefault(int(key), []).extend(values)
     out: dict[str, list[SubjectEnforcement]] = {k: [] for k in SubjectKind.values}
     for subject in electoral_subjects_active():
-        n_cases, n_flags, median = cases.get(subject.pk, (0, 0, None))
+        n_cases, n_flags, removals, labels = counts.get(subject.pk, (0, 0, 0, 0))
+        median = round1(percentile_cont(sorted(minutes.get(subject.pk, [])), 0.5))
         out[subject.kind].append(
             SubjectEnforcement(
                 subject_id=subject.pk,
@@ -133,8 +121,8 @@ def neutrality_by_subject(scope: DashboardScope) -> dict[str, list[SubjectEnforc
                 label=str(subject),
                 cases=n_cases,
                 flags=n_flags,
-                removals=enforced.get((subject.pk, "remove"), 0),
-                labels=enforced.get((subject.pk, "label"), 0),
+                removals=removals,
+                labels=labels,
                 median_minutes=median,
             )
         )

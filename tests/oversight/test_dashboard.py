@@ -25,15 +25,20 @@ from moderation.choices import (
     Role,
     SubjectKind,
 )
-from moderation.models import CaseSubject as CaseSubjectLink
 from moderation.models import (
+    Case,
     ClarificationVersion,
+    DashboardDay,
+    DashboardDirtyDay,
     Decision,
     ElectoralSubject,
     OutboundDelivery,
+    User,
 )
+from moderation.models import CaseSubject as CaseSubjectLink
 from moderation.oversight import dashboard as figures
 from moderation.oversight.dashboard import WIB, DashboardScope
+from moderation.oversight.dashboard_days import dashboard_days_refresh
 from moderation.oversight.neutrality import neutrality_by_subject
 from tests.factories import (
     CaseFactory,
@@ -66,8 +71,54 @@ def electoral_subjects(db):
     return list(ElectoralSubject.objects.order_by("kind", "ballot_number"))
 
 
+@pytest.fixture(params=["tables", "summaries", "summaries then late writes"])
+def dataset(request, season):
+    """The season read three ways: from the tables alone (no day summarised); from the day
+    summaries (dashboard_days_refresh at NOW: every day before 16 February); and from the
+    summaries after late writes to summarised days (a held decision approved, a case closed,
+    a callback delivered, a pair tagged on an old case), which the triggers mark dirty."""
+    if request.param != "tables":
+        result = dashboard_days_refresh(now=NOW, max_days=100)
+        assert result.days == 9
+        assert result.remaining == 0
+        assert DashboardDay.objects.count() == 9 * 2
+    if request.param == "summaries then late writes":
+        late_writes(season)
+        assert DashboardDirtyDay.objects.exists()
+    return season
+
+
+def late_writes(season):
+    """Writes today (the database's clock) to rows of summarised days."""
+    pending = Decision.objects.filter(approval_state="pending", decided_at__lt=wib(15)).order_by(
+        "pk"
+    )[:2]
+    for decision in pending:
+        Decision.objects.filter(pk=decision.pk).update(
+            approval_state=ApprovalState.APPROVED, approved_at=wib(16, 9)
+        )
+    unsettled = Case.objects.filter(
+        opened_at__lt=wib(12), closed_at__isnull=True, first_decided_at__isnull=True
+    ).order_by("pk")
+    Case.objects.filter(pk=unsettled[0].pk).update(status="closed", closed_at=wib(16, 10))
+    OutboundDelivery.objects.filter(created_at__lt=wib(14)).exclude(
+        status=DeliveryStatus.DELIVERED
+    ).update(status=DeliveryStatus.DELIVERED)
+    tagged = {link.case_id for link in CaseSubjectLink.objects.all()}
+    untagged = next(c for c in season["cases"] if c.pk not in tagged and c.opened_at < wib(13))
+    subject = ElectoralSubject.objects.order_by("pk").first()
+    CaseSubjectLink.objects.create(
+        case=untagged,
+        subject=subject,
+        tagged_by=User.objects.order_by("pk").first(),
+        tagged_at=wib(16, 11),
+        case_opened_at=untagged.opened_at,
+        case_platform_id=untagged.platform_id,
+    )
+
+
 @pytest.fixture
-def dataset(tiktok, other_platform, electoral_subjects):
+def season(tiktok, other_platform, electoral_subjects):
     """About 120 cases from 7 to 16 February 2024 (WIB), some opened before the range."""
     rng = random.Random(20240214)
     moderators = [

@@ -1,0 +1,514 @@
+# ruff: noqa: S608 - the SQL is built from constant fragments; every value is a bound parameter.
+"""The dashboards' per-day summaries: every figure's additive parts per platform and WIB day.
+
+``day_facts_compute`` reads them from the tables for a run of days; ``dashboard_days_refresh``
+(the periodic task) stores them in ``DashboardDay`` for past days that are missing or marked
+dirty; ``day_facts_for`` gives a page the facts of its range: the stored rows that are still
+true, and the rest (today, days marked dirty since, days never summarised, and days whose SLA
+split still depends on the clock) computed from the tables. So the figures are the same with
+or without summaries, only faster with them (tests/oversight/test_dashboard.py runs each figure
+both ways). docs/decisions/0014-dashboard-days.md.
+"""
+
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from moderation.models import DashboardDay, DashboardDirtyDay, Platform
+
+WIB = ZoneInfo("Asia/Jakarta")
+EPOCH_WIB = date(1970, 1, 1)
+EFFECTIVE = ["not_required", "approved"]
+WAITING = ("pending", "sending")
+# A day is summarised only this long after it ended, so a write whose transaction began
+# before midnight (its trigger took the day for today and marked nothing) has committed.
+SETTLE_GRACE = timedelta(minutes=15)
+REFRESH_LOCK = 0x5A_0D_A5_B0  # pg_advisory_xact_lock key: one refresh at a time
+
+
+def day_sql(column: str) -> str:
+    """The WIB calendar day of a timestamp as days since 1970-01-01 (WIB is UTC+7 all year)."""
+    return f"floor((date_part('epoch', {column}) + 25200) / 86400)::int"
+
+
+def day_of(number: int) -> date:
+    return EPOCH_WIB + timedelta(days=int(number))
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=WIB)
+
+
+@dataclass
+class DayFacts:
+    """What the figures count on one platform on one WIB day.
+
+    Cases opened that day: ``opened``; SLA ``met``, ``breached_settled`` (settled after the due
+    time), ``unsettled_due`` (a due time, not settled), of which ``unsettled_running`` not yet
+    due at the reader's clock (0 in a stored row, which is used only once all are due), and
+    ``unsettled_due_last``; ``minutes`` to first decision (sorted); ``reasons``: reason -> [met,
+    breached_settled, unsettled_due, unsettled_running]; ``subjects``: pair/party id ->
+    [cases, flags, removals, labels] and ``subject_minutes``. Cases settled that day:
+    ``settled``. Decisions that took effect, recorded that day, by ``actions``, ``categories``
+    and ``deciders`` (user id). Callbacks written that day: ``callbacks`` status -> count,
+    ``callbacks_oldest_waiting``."""
+
+    platform_id: int
+    day: date
+    opened: int = 0
+    settled: int = 0
+    met: int = 0
+    breached_settled: int = 0
+    unsettled_due: int = 0
+    unsettled_running: int = 0
+    unsettled_due_last: datetime | None = None
+    minutes: list[float] = field(default_factory=list)
+    reasons: dict[str, list[int]] = field(default_factory=dict)
+    actions: dict[str, int] = field(default_factory=dict)
+    categories: dict[str, int] = field(default_factory=dict)
+    deciders: dict[int, int] = field(default_factory=dict)
+    callbacks: dict[str, int] = field(default_factory=dict)
+    callbacks_oldest_waiting: datetime | None = None
+    subjects: dict[str, list[int]] = field(default_factory=dict)
+    subject_minutes: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def breached(self) -> int:
+        return self.breached_settled + self.unsettled_due - self.unsettled_running
+
+    def stored_facts(self) -> dict[str, Any]:
+        oldest = self.callbacks_oldest_waiting
+        return {
+            "met": self.met,
+            "breached_settled": self.breached_settled,
+            "unsettled_due": self.unsettled_due,
+            "reasons": {k: v[:3] for k, v in self.reasons.items()},
+            "actions": self.actions,
+            "categories": self.categories,
+            "deciders": {str(k): n for k, n in self.deciders.items()},
+            "callbacks": self.callbacks,
+            "callbacks_oldest_waiting": oldest.isoformat() if oldest else None,
+            "subjects": self.subjects,
+            # The order of the runs in the row's subject_minutes.
+            "subject_minutes": [[k, len(v)] for k, v in self.subject_minutes.items()],
+        }
+
+    @classmethod
+    def from_row(cls, row: DashboardDay) -> "DayFacts":
+        facts = row.facts
+        oldest = facts.get("callbacks_oldest_waiting")
+        return cls(
+            platform_id=row.platform_id,
+            day=row.day,
+            opened=row.opened,
+            settled=row.settled,
+            met=facts.get("met", 0),
+            breached_settled=facts.get("breached_settled", 0),
+            unsettled_due=facts.get("unsettled_due", 0),
+            unsettled_due_last=row.unsettled_due_last,
+            minutes=floats_of(row.minutes),
+            reasons={k: [*v[:3], 0] for k, v in facts.get("reasons", {}).items()},
+            actions=facts.get("actions", {}),
+            categories=facts.get("categories", {}),
+            deciders={int(k): n for k, n in facts.get("deciders", {}).items()},
+            callbacks=facts.get("callbacks", {}),
+            callbacks_oldest_waiting=parse_datetime(oldest) if oldest else None,
+            subjects=facts.get("subjects", {}),
+            subject_minutes=_runs_of(
+                floats_of(row.subject_minutes), facts.get("subject_minutes", [])
+            ),
+        )
+
+
+def floats_bytes(values: Iterable[float]) -> bytes:
+    """Doubles as stored (native byte order: the summaries are read where they were written,
+    and the refresh rewrites them)."""
+    return array("d", values).tobytes()
+
+
+def floats_of(data: bytes | memoryview | None) -> list[float]:
+    out = array("d")
+    if data:
+        out.frombytes(bytes(data))
+    return out.tolist()
+
+
+def _runs_of(values: list[float], index: list[list[Any]]) -> dict[str, list[float]]:
+    out, start = {}, 0
+    for key, count in index:
+        out[str(key)] = values[start : start + count]
+        start += count
+    return out
+
+
+def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def runs_of(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs."""
+    out: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if out and out[-1][1] + timedelta(days=1) == day:
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out
+
+
+def day_facts_compute(
+    first: date, last: date, platform_ids: Iterable[int] | None, now: datetime
+) -> dict[tuple[int, date], DayFacts]:
+    """Every (platform, day) of the days ``first`` to ``last`` (WIB, inclusive) that has
+    anything, read from the tables. ``now`` splits the unsettled cases into running and
+    breached."""
+    platforms = None if platform_ids is None else list(platform_ids)
+    params = {
+        "start": day_start(first),
+        "end": day_start(last + timedelta(days=1)),
+        "now": now,
+        "platforms": platforms or [],
+        "effective": EFFECTIVE,
+        "waiting": list(WAITING),
+    }
+
+    def only(column: str) -> str:
+        return "" if platforms is None else f" AND {column} = ANY(%(platforms)s)"
+
+    out: dict[tuple[int, date], DayFacts] = {}
+
+    def facts(platform_id: int, day_number: int) -> DayFacts:
+        key = (platform_id, day_of(day_number))
+        if key not in out:
+            out[key] = DayFacts(platform_id=platform_id, day=key[1])
+        return out[key]
+
+    settled_at = "LEAST(first_decided_at, closed_at)"
+    minutes = "date_part('epoch', first_decided_at - opened_at) / 60.0"
+    # Cases opened: read from the covering index case_opened_dashboard alone.
+    for platform, day, n, met, late, due, running, due_last, mins in _rows(
+        f"SELECT platform_id, {day_sql('opened_at')}, count(*),"
+        f" count(*) FILTER (WHERE {settled_at} <= due_at),"
+        f" count(*) FILTER (WHERE {settled_at} > due_at),"
+        f" count(*) FILTER (WHERE due_at IS NOT NULL AND {settled_at} IS NULL),"
+        f" count(*) FILTER (WHERE {settled_at} IS NULL AND due_at >= %(now)s),"
+        f" max(due_at) FILTER (WHERE {settled_at} IS NULL),"
+        f" array_agg({minutes} ORDER BY {minutes}) FILTER (WHERE first_decided_at IS NOT NULL)"
+        " FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
+        f"{only('platform_id')} GROUP BY 1, 2",
+        params,
+    ):
+        row = facts(platform, day)
+        row.opened, row.met, row.breached_settled = int(n), int(met), int(late)
+        row.unsettled_due, row.unsettled_running = int(due), int(running)
+        row.unsettled_due_last, row.minutes = due_last, list(mins or [])
+    for platform, day, reason, met, late, due, running in _rows(
+        f"SELECT platform_id, {day_sql('opened_at')}, r.reason,"
+        f" count(*) FILTER (WHERE {settled_at} <= due_at),"
+        f" count(*) FILTER (WHERE {settled_at} > due_at),"
+        f" count(*) FILTER (WHERE {settled_at} IS NULL),"
+        f" count(*) FILTER (WHERE {settled_at} IS NULL AND due_at >= %(now)s)"
+        " FROM moderation_case CROSS JOIN LATERAL unnest(reasons) AS r(reason)"
+        " WHERE opened_at >= %(start)s AND opened_at < %(end)s AND due_at IS NOT NULL"
+        f"{only('platform_id')} GROUP BY 1, 2, 3",
+        params,
+    ):
+        facts(platform, day).reasons[reason] = [int(met), int(late), int(due), int(running)]
+    # Settled at the first of the first effective decision and the close: two range scans.
+    for platform, day, n in _rows(
+        f"SELECT platform_id, {day_sql('t')}, count(*) FROM ("
+        " SELECT platform_id, first_decided_at AS t FROM moderation_case"
+        " WHERE first_decided_at >= %(start)s AND first_decided_at < %(end)s"
+        f" AND (closed_at IS NULL OR closed_at >= first_decided_at){only('platform_id')}"
+        " UNION ALL SELECT platform_id, closed_at FROM moderation_case"
+        " WHERE closed_at >= %(start)s AND closed_at < %(end)s"
+        f" AND (first_decided_at IS NULL OR first_decided_at > closed_at){only('platform_id')}"
+        ") s GROUP BY 1, 2",
+        params,
+    ):
+        facts(platform, day).settled = int(n)
+    for platform, day, action, category, decider, n in _rows(
+        f"SELECT c.platform_id, {day_sql('d.decided_at')}, d.action, d.category,"
+        " d.decided_by_id, count(*) FROM moderation_decision d"
+        " JOIN moderation_case c ON c.id = d.case_id"
+        " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+        f" AND d.approval_state = ANY(%(effective)s){only('c.platform_id')}"
+        " GROUP BY 1, 2, 3, 4, 5",
+        params,
+    ):
+        row = facts(platform, day)
+        row.actions[action] = row.actions.get(action, 0) + int(n)
+        row.categories[category] = row.categories.get(category, 0) + int(n)
+        row.deciders[decider] = row.deciders.get(decider, 0) + int(n)
+    for platform, day, status, n, oldest in _rows(
+        f"SELECT platform_id, {day_sql('created_at')}, status, count(*),"
+        " min(created_at) FILTER (WHERE status = ANY(%(waiting)s))"
+        " FROM moderation_outbounddelivery WHERE created_at >= %(start)s"
+        f" AND created_at < %(end)s{only('platform_id')} GROUP BY 1, 2, 3",
+        params,
+    ):
+        row = facts(platform, day)
+        row.callbacks[status] = int(n)
+        if oldest is not None and (
+            row.callbacks_oldest_waiting is None or oldest < row.callbacks_oldest_waiting
+        ):
+            row.callbacks_oldest_waiting = oldest
+    for platform, day, subject, n, flags, mins in _rows(
+        f"SELECT cs.case_platform_id, {day_sql('cs.case_opened_at')}, cs.subject_id, count(*),"
+        " sum(c.flag_count),"
+        " array_agg(date_part('epoch', c.first_decided_at - c.opened_at) / 60.0"
+        "   ORDER BY date_part('epoch', c.first_decided_at - c.opened_at) / 60.0)"
+        "   FILTER (WHERE c.first_decided_at IS NOT NULL)"
+        " FROM moderation_casesubject cs JOIN moderation_case c ON c.id = cs.case_id"
+        " WHERE cs.case_opened_at >= %(start)s AND cs.case_opened_at < %(end)s"
+        # The same range on the case (the same value) reads its side from the index alone.
+        " AND c.opened_at >= %(start)s AND c.opened_at < %(end)s"
+        f"{only('cs.case_platform_id')} GROUP BY 1, 2, 3",
+        params,
+    ):
+        row = facts(platform, day)
+        row.subjects[str(subject)] = [int(n), int(flags or 0), 0, 0]
+        if mins:
+            row.subject_minutes[str(subject)] = list(mins)
+    for platform, day, subject, action, n in _rows(
+        f"SELECT c.platform_id, {day_sql('d.decided_at')}, cs.subject_id, d.action, count(*)"
+        " FROM moderation_decision d JOIN moderation_casesubject cs ON cs.case_id = d.case_id"
+        " JOIN moderation_case c ON c.id = d.case_id"
+        " WHERE d.decided_at >= %(start)s AND d.decided_at < %(end)s"
+        " AND d.approval_state = ANY(%(effective)s) AND d.action IN ('remove', 'label')"
+        f"{only('c.platform_id')} GROUP BY 1, 2, 3, 4",
+        params,
+    ):
+        counts = facts(platform, day).subjects.setdefault(str(subject), [0, 0, 0, 0])
+        counts[2 if action == "remove" else 3] = int(n)
+    return out
+
+
+def _stored_is_true(row: DashboardDay, now: datetime) -> bool:
+    """A stored row's SLA split holds once every unsettled case it counts is past due."""
+    return row.unsettled_due_last is None or row.unsettled_due_last < now
+
+
+def day_facts_for(
+    since: date, until: date, platform_ids: tuple[int, ...] | None, now: datetime
+) -> list[DayFacts]:
+    """The facts of every (platform, day) from ``since`` to ``until`` (WIB) with anything in
+    it, up to today: stored rows that still hold, the other days computed from the tables."""
+    today = now.astimezone(WIB).date()
+    last = min(until, today)
+    if last < since:
+        return []
+    stored = _stored_rows(since, last, platform_ids)
+    clean = {
+        key: DayFacts.from_row(row)
+        for key, row in stored.items()
+        if key[1] < today and _stored_is_true(row, now)
+    }
+    visible = _visible_platforms(platform_ids)
+    live_days = [
+        day
+        for day in _days(since, last)
+        if any((platform, day) not in clean for platform in visible)
+    ]
+    out = [f for key, f in clean.items() if key[1] not in live_days]
+    for first, end in runs_of(live_days):
+        out.extend(day_facts_compute(first, end, platform_ids, now).values())
+    return out
+
+
+def opened_minus_settled_before(
+    day: date, platform_ids: tuple[int, ...] | None, now: datetime
+) -> int:
+    """The backlog when ``day`` began (WIB): the cases opened before it less those settled
+    before it, from the stored rows that hold and, for the other days, the tables."""
+    params = {
+        "before": day,
+        "platforms": list(platform_ids or []),
+        "start": day_start(day),
+    }
+    only = "" if platform_ids is None else " AND platform_id = ANY(%(platforms)s)"
+    (first,) = _rows("SELECT min(opened_at) FROM moderation_case", {})[0]
+    if first is None or first >= params["start"]:
+        return 0
+    first_day = first.astimezone(WIB).date()
+    summed = {
+        (platform, d): (opened, settled)
+        for platform, d, opened, settled in _rows(
+            "SELECT platform_id, day, opened, settled FROM moderation_dashboardday"
+            " WHERE day < %(before)s AND NOT EXISTS (SELECT 1 FROM moderation_dashboarddirtyday"
+            " x WHERE x.platform_id = moderation_dashboardday.platform_id"
+            f" AND x.day = moderation_dashboardday.day){only}",
+            params,
+        )
+    }
+    visible = _visible_platforms(platform_ids)
+    today = now.astimezone(WIB).date()
+    total = 0
+    live: list[date] = []
+    for d in _days(first_day, day - timedelta(days=1)):
+        if d < today and all((p, d) in summed for p in visible):
+            total += sum(summed[(p, d)][0] - summed[(p, d)][1] for p in visible)
+        else:
+            live.append(d)
+    for run_first, run_last in runs_of(live):
+        total += _opened_minus_settled(run_first, run_last, platform_ids)
+    return total
+
+
+def _opened_minus_settled(first: date, last: date, platform_ids: tuple[int, ...] | None) -> int:
+    only = "" if platform_ids is None else " AND platform_id = ANY(%(platforms)s)"
+    params = {
+        "start": day_start(first),
+        "end": day_start(last + timedelta(days=1)),
+        "platforms": list(platform_ids or []),
+    }
+    opened, settled = _rows(
+        "SELECT (SELECT count(*) FROM moderation_case WHERE opened_at >= %(start)s"
+        f"   AND opened_at < %(end)s{only}),"
+        " (SELECT count(*) FROM moderation_case WHERE first_decided_at >= %(start)s"
+        "   AND first_decided_at < %(end)s AND (closed_at IS NULL OR closed_at >= first_decided_at)"
+        f"{only})"
+        " + (SELECT count(*) FROM moderation_case WHERE closed_at >= %(start)s"
+        "   AND closed_at < %(end)s AND (first_decided_at IS NULL OR first_decided_at > closed_at)"
+        f"{only})",
+        params,
+    )[0]
+    return int(opened) - int(settled)
+
+
+def _stored_rows(
+    since: date, until: date, platform_ids: tuple[int, ...] | None
+) -> dict[tuple[int, date], DashboardDay]:
+    dirty = DashboardDirtyDay.objects.filter(
+        platform_id=OuterRef("platform_id"), day=OuterRef("day")
+    )
+    rows = DashboardDay.objects.filter(day__gte=since, day__lte=until).filter(~Exists(dirty))
+    if platform_ids is not None:
+        rows = rows.filter(platform_id__in=platform_ids)
+    return {(row.platform_id, row.day): row for row in rows}
+
+
+def _visible_platforms(platform_ids: tuple[int, ...] | None) -> list[int]:
+    if platform_ids is not None:
+        return list(platform_ids)
+    return list(Platform.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+# --- The refresh (a periodic task) -----------------------------------------------------------
+
+
+@dataclass
+class RefreshResult:
+    days: int
+    remaining: int
+
+
+def dashboard_days_refresh(*, now: datetime | None = None, max_days: int = 31) -> RefreshResult:
+    """Summarise up to ``max_days`` past days that are marked dirty or were never summarised
+    (the most recent first), for every platform. One transaction: the dirty marks are taken
+    first (waiting for nothing: marks are plain inserts), so a write that commits after the
+    day is read marks it again and the next refresh recomputes it."""
+    now = now or timezone.now()
+    last = (now - SETTLE_GRACE).astimezone(WIB).date() - timedelta(days=1)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+            (locked,) = cursor.fetchone()
+        if not locked:
+            return RefreshResult(days=0, remaining=-1)
+        wanted = _days_wanted(last)
+        todo = sorted(wanted, reverse=True)[:max_days]
+        if not todo:
+            return RefreshResult(days=0, remaining=0)
+        _rows(
+            "DELETE FROM moderation_dashboarddirtyday WHERE day = ANY(%(days)s) RETURNING 1",
+            {"days": todo},
+        )
+        platforms = list(Platform.objects.values_list("pk", flat=True))
+        computed: dict[tuple[int, date], DayFacts] = {}
+        for first, end in runs_of(todo):
+            computed.update(day_facts_compute(first, end, None, now))
+        DashboardDay.objects.filter(day__in=todo).delete()
+        DashboardDay.objects.bulk_create(
+            [
+                _row_of(computed.get((platform, day)) or DayFacts(platform, day), now)
+                for platform in platforms
+                for day in todo
+            ],
+            batch_size=500,
+        )
+    return RefreshResult(days=len(todo), remaining=len(wanted) - len(todo))
+
+
+def _row_of(facts: DayFacts, now: datetime) -> DashboardDay:
+    return DashboardDay(
+        platform_id=facts.platform_id,
+        day=facts.day,
+        opened=facts.opened,
+        settled=facts.settled,
+        unsettled_due_last=facts.unsettled_due_last,
+        minutes=floats_bytes(facts.minutes),
+        subject_minutes=floats_bytes(m for v in facts.subject_minutes.values() for m in v),
+        facts=facts.stored_facts(),
+        computed_at=now,
+    )
+
+
+def _days_wanted(last: date) -> set[date]:
+    """Past days up to ``last`` marked dirty, or missing a row for some platform, from the
+    first day anything was opened."""
+    (first,) = _rows("SELECT min(opened_at) FROM moderation_case", {})[0]
+    if first is None:
+        return set()
+    first_day = first.astimezone(WIB).date()
+    dirty = {
+        d
+        for (d,) in _rows(
+            "SELECT DISTINCT day FROM moderation_dashboarddirtyday WHERE day <= %(last)s",
+            {"last": last},
+        )
+    }
+    platforms = Platform.objects.count()
+    complete = {
+        d
+        for d, n in _rows(
+            "SELECT day, count(*) FROM moderation_dashboardday WHERE day >= %(first)s"
+            " AND day <= %(last)s GROUP BY 1",
+            {"first": first_day, "last": last},
+        )
+        if n >= platforms
+    }
+    missing = {d for d in _days(first_day, last) if d not in complete}
+    return dirty | missing
+
+
+def dirty_days_count() -> int:
+    return int(_rows("SELECT count(DISTINCT day) FROM moderation_dashboarddirtyday", {})[0][0])
+
+
+__all__ = [
+    "DayFacts",
+    "RefreshResult",
+    "dashboard_days_refresh",
+    "day_facts_compute",
+    "day_facts_for",
+    "opened_minus_settled_before",
+    "runs_of",
+]
