@@ -20,14 +20,15 @@ class DashboardDay(models.Model):
     day = models.DateField(_("hari (WIB)"))
     opened = models.IntegerField(_("kasus dibuka"), default=0)
     settled = models.IntegerField(_("kasus selesai"), default=0)
-    # The latest due time of a case opened that day that was still unsettled: until then the
-    # day's SLA split (running or breached) depends on the clock and is computed live.
-    unsettled_due_last = models.DateTimeField(null=True, blank=True)
     # Minutes from opening to first decision of each case opened that day that has one, sorted,
     # as doubles (a page over weeks reads hundreds of thousands; an array of text would cost
     # more to parse than the rest of the page). subject_minutes: the same per pair and party.
     minutes = models.BinaryField(default=b"", blank=True)
     subject_minutes = models.BinaryField(default=b"", blank=True)
+    # The due times (epoch seconds, sorted) of the cases opened that day and not settled, in all
+    # and per reason: a reader's clock splits them into running and breached.
+    unsettled_dues = models.BinaryField(default=b"", blank=True)
+    reason_dues = models.BinaryField(default=b"", blank=True)
     facts = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(_("dihitung"))
 

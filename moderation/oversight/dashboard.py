@@ -169,7 +169,7 @@ def _case_day(day: date | None, facts: Sequence[DayFacts], minutes: list[float])
         sum(f.opened for f in facts),
         sum(f.met for f in facts),
         sum(f.breached for f in facts),
-        sum(f.unsettled_running for f in facts),
+        sum(f.running for f in facts),
         len(minutes),
         round1(percentile_cont(minutes, 0.5)),
         round1(percentile_cont(minutes, 0.9)),
@@ -323,10 +323,10 @@ def sla_by_reason(scope: DashboardScope) -> list[SlaRow]:
     counts under each)."""
     totals: dict[str, list[int]] = {}
     for facts in scope_facts(scope):
-        for reason, (met, late, due, running) in facts.reasons.items():
+        for reason, met, breached, running in facts.reason_counts():
             counts = totals.setdefault(reason, [0, 0, 0])
             counts[0] += met
-            counts[1] += late + due - running
+            counts[1] += breached
             counts[2] += running
     rows = [(r, m, b, n) for r, (m, b, n) in totals.items()]
     out = [

@@ -11,6 +11,7 @@ both ways). docs/decisions/0014-dashboard-days.md.
 """
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -52,14 +53,13 @@ class DayFacts:
     """What the figures count on one platform on one WIB day.
 
     Cases opened that day: ``opened``; SLA ``met``, ``breached_settled`` (settled after the due
-    time), ``unsettled_due`` (a due time, not settled), of which ``unsettled_running`` not yet
-    due at the reader's clock (0 in a stored row, which is used only once all are due), and
-    ``unsettled_due_last``; ``minutes`` to first decision (sorted); ``reasons``: reason -> [met,
-    breached_settled, unsettled_due, unsettled_running]; ``subjects``: pair/party id ->
-    [cases, flags, removals, labels] and ``subject_minutes``. Cases settled that day:
-    ``settled``. Decisions that took effect, recorded that day, by ``actions``, ``categories``
-    and ``deciders`` (user id). Callbacks written that day: ``callbacks`` status -> count,
-    ``callbacks_oldest_waiting``."""
+    time) and ``unsettled_dues`` (the due times of those not settled, epoch seconds, sorted),
+    of which ``running`` are not yet due at the reader's clock (``split``); ``minutes`` to first
+    decision (sorted); ``reasons``: reason -> [met, breached_settled] and ``reason_dues``;
+    ``subjects``: pair/party id -> [cases, flags, removals, labels] and ``subject_minutes``.
+    Cases settled that day: ``settled``. Decisions that took effect, recorded that day, by
+    ``actions``, ``categories`` and ``deciders`` (user id). Callbacks written that day:
+    ``callbacks`` status -> count, ``callbacks_oldest_waiting``."""
 
     platform_id: int
     day: date
@@ -67,11 +67,10 @@ class DayFacts:
     settled: int = 0
     met: int = 0
     breached_settled: int = 0
-    unsettled_due: int = 0
-    unsettled_running: int = 0
-    unsettled_due_last: datetime | None = None
+    unsettled_dues: list[float] = field(default_factory=list)
     minutes: list[float] = field(default_factory=list)
     reasons: dict[str, list[int]] = field(default_factory=dict)
+    reason_dues: dict[str, list[float]] = field(default_factory=dict)
     actions: dict[str, int] = field(default_factory=dict)
     categories: dict[str, int] = field(default_factory=dict)
     deciders: dict[int, int] = field(default_factory=dict)
@@ -79,27 +78,62 @@ class DayFacts:
     callbacks_oldest_waiting: datetime | None = None
     subjects: dict[str, list[int]] = field(default_factory=dict)
     subject_minutes: dict[str, list[float]] = field(default_factory=dict)
+    # Set by ``split``: the unsettled cases not yet due, in all and per reason.
+    running: int = 0
+    reason_running: dict[str, int] = field(default_factory=dict)
+
+    def split(self, now: datetime) -> "DayFacts":
+        """Count the unsettled cases not yet due at ``now`` (``due_at >= now``)."""
+        moment = now.timestamp()
+        self.running = len(self.unsettled_dues) - bisect_left(self.unsettled_dues, moment)
+        self.reason_running = {
+            reason: len(dues) - bisect_left(dues, moment)
+            for reason, dues in self.reason_dues.items()
+        }
+        return self
 
     @property
     def breached(self) -> int:
-        return self.breached_settled + self.unsettled_due - self.unsettled_running
+        """Settled after the due time, or unsettled and past it."""
+        return self.breached_settled + len(self.unsettled_dues) - self.running
+
+    def reason_counts(self) -> Iterator[tuple[str, int, int, int]]:
+        """Per reason: met, breached, running (after ``split``)."""
+        for reason, (met, late) in self.reasons.items():
+            due = len(self.reason_dues.get(reason, ()))
+            running = self.reason_running.get(reason, 0)
+            yield reason, met, late + due - running, running
 
     def stored_facts(self) -> dict[str, Any]:
         oldest = self.callbacks_oldest_waiting
         return {
             "met": self.met,
             "breached_settled": self.breached_settled,
-            "unsettled_due": self.unsettled_due,
-            "reasons": {k: v[:3] for k, v in self.reasons.items()},
+            "reasons": self.reasons,
             "actions": self.actions,
             "categories": self.categories,
             "deciders": {str(k): n for k, n in self.deciders.items()},
             "callbacks": self.callbacks,
             "callbacks_oldest_waiting": oldest.isoformat() if oldest else None,
             "subjects": self.subjects,
-            # The order of the runs in the row's subject_minutes.
+            # The order and length of the runs in the row's binary columns.
             "subject_minutes": [[k, len(v)] for k, v in self.subject_minutes.items()],
+            "reason_dues": [[k, len(v)] for k, v in self.reason_dues.items()],
         }
+
+    def stored_row(self, now: datetime) -> DashboardDay:
+        return DashboardDay(
+            platform_id=self.platform_id,
+            day=self.day,
+            opened=self.opened,
+            settled=self.settled,
+            minutes=floats_bytes(self.minutes),
+            unsettled_dues=floats_bytes(self.unsettled_dues),
+            reason_dues=floats_bytes(m for v in self.reason_dues.values() for m in v),
+            subject_minutes=floats_bytes(m for v in self.subject_minutes.values() for m in v),
+            facts=self.stored_facts(),
+            computed_at=now,
+        )
 
     @classmethod
     def from_row(cls, row: DashboardDay) -> "DayFacts":
@@ -112,10 +146,10 @@ class DayFacts:
             settled=row.settled,
             met=facts.get("met", 0),
             breached_settled=facts.get("breached_settled", 0),
-            unsettled_due=facts.get("unsettled_due", 0),
-            unsettled_due_last=row.unsettled_due_last,
+            unsettled_dues=floats_of(row.unsettled_dues),
             minutes=floats_of(row.minutes),
-            reasons={k: [*v[:3], 0] for k, v in facts.get("reasons", {}).items()},
+            reasons=facts.get("reasons", {}),
+            reason_dues=_runs_of(floats_of(row.reason_dues), facts.get("reason_dues", [])),
             actions=facts.get("actions", {}),
             categories=facts.get("categories", {}),
             deciders={int(k): n for k, n in facts.get("deciders", {}).items()},
@@ -167,16 +201,14 @@ def runs_of(days: Iterable[date]) -> list[tuple[date, date]]:
 
 
 def day_facts_compute(
-    first: date, last: date, platform_ids: Iterable[int] | None, now: datetime
+    first: date, last: date, platform_ids: Iterable[int] | None
 ) -> dict[tuple[int, date], DayFacts]:
     """Every (platform, day) of the days ``first`` to ``last`` (WIB, inclusive) that has
-    anything, read from the tables. ``now`` splits the unsettled cases into running and
-    breached."""
+    anything, read from the tables (before ``split``)."""
     platforms = None if platform_ids is None else list(platform_ids)
     params = {
         "start": day_start(first),
         "end": day_start(last + timedelta(days=1)),
-        "now": now,
         "platforms": platforms or [],
         "effective": EFFECTIVE,
         "waiting": list(WAITING),
@@ -195,14 +227,14 @@ def day_facts_compute(
 
     settled_at = "LEAST(first_decided_at, closed_at)"
     minutes = "date_part('epoch', first_decided_at - opened_at) / 60.0"
+    due = "date_part('epoch', due_at)"
     # Cases opened: read from the covering index case_opened_dashboard alone.
-    for platform, day, n, met, late, due, running, due_last, mins in _rows(
+    for platform, day, n, met, late, dues, mins in _rows(
         f"SELECT platform_id, {day_sql('opened_at')}, count(*),"
         f" count(*) FILTER (WHERE {settled_at} <= due_at),"
         f" count(*) FILTER (WHERE {settled_at} > due_at),"
-        f" count(*) FILTER (WHERE due_at IS NOT NULL AND {settled_at} IS NULL),"
-        f" count(*) FILTER (WHERE {settled_at} IS NULL AND due_at >= %(now)s),"
-        f" max(due_at) FILTER (WHERE {settled_at} IS NULL),"
+        f" array_agg({due} ORDER BY {due})"
+        f"   FILTER (WHERE due_at IS NOT NULL AND {settled_at} IS NULL),"
         f" array_agg({minutes} ORDER BY {minutes}) FILTER (WHERE first_decided_at IS NOT NULL)"
         " FROM moderation_case WHERE opened_at >= %(start)s AND opened_at < %(end)s"
         f"{only('platform_id')} GROUP BY 1, 2",
@@ -210,20 +242,21 @@ def day_facts_compute(
     ):
         row = facts(platform, day)
         row.opened, row.met, row.breached_settled = int(n), int(met), int(late)
-        row.unsettled_due, row.unsettled_running = int(due), int(running)
-        row.unsettled_due_last, row.minutes = due_last, list(mins or [])
-    for platform, day, reason, met, late, due, running in _rows(
+        row.unsettled_dues, row.minutes = list(dues or []), list(mins or [])
+    for platform, day, reason, met, late, dues in _rows(
         f"SELECT platform_id, {day_sql('opened_at')}, r.reason,"
         f" count(*) FILTER (WHERE {settled_at} <= due_at),"
         f" count(*) FILTER (WHERE {settled_at} > due_at),"
-        f" count(*) FILTER (WHERE {settled_at} IS NULL),"
-        f" count(*) FILTER (WHERE {settled_at} IS NULL AND due_at >= %(now)s)"
+        f" array_agg({due} ORDER BY {due}) FILTER (WHERE {settled_at} IS NULL)"
         " FROM moderation_case CROSS JOIN LATERAL unnest(reasons) AS r(reason)"
         " WHERE opened_at >= %(start)s AND opened_at < %(end)s AND due_at IS NOT NULL"
         f"{only('platform_id')} GROUP BY 1, 2, 3",
         params,
     ):
-        facts(platform, day).reasons[reason] = [int(met), int(late), int(due), int(running)]
+        row = facts(platform, day)
+        row.reasons[reason] = [int(met), int(late)]
+        if dues:
+            row.reason_dues[reason] = list(dues)
     # Settled at the first of the first effective decision and the close: two range scans.
     for platform, day, n in _rows(
         f"SELECT platform_id, {day_sql('t')}, count(*) FROM ("
@@ -294,11 +327,6 @@ def day_facts_compute(
     return out
 
 
-def _stored_is_true(row: DashboardDay, now: datetime) -> bool:
-    """A stored row's SLA split holds once every unsettled case it counts is past due."""
-    return row.unsettled_due_last is None or row.unsettled_due_last < now
-
-
 def day_facts_for(
     since: date, until: date, platform_ids: tuple[int, ...] | None, now: datetime
 ) -> list[DayFacts]:
@@ -309,11 +337,7 @@ def day_facts_for(
     if last < since:
         return []
     stored = _stored_rows(since, last, platform_ids)
-    clean = {
-        key: DayFacts.from_row(row)
-        for key, row in stored.items()
-        if key[1] < today and _stored_is_true(row, now)
-    }
+    clean = {key: DayFacts.from_row(row) for key, row in stored.items() if key[1] < today}
     visible = _visible_platforms(platform_ids)
     live_days = [
         day
@@ -322,8 +346,8 @@ def day_facts_for(
     ]
     out = [f for key, f in clean.items() if key[1] not in live_days]
     for first, end in runs_of(live_days):
-        out.extend(day_facts_compute(first, end, platform_ids, now).values())
-    return out
+        out.extend(day_facts_compute(first, end, platform_ids).values())
+    return [f.split(now) for f in out]
 
 
 def opened_minus_settled_before(
@@ -444,31 +468,17 @@ def dashboard_days_refresh(*, now: datetime | None = None, max_days: int = 31) -
         platforms = list(Platform.objects.values_list("pk", flat=True))
         computed: dict[tuple[int, date], DayFacts] = {}
         for first, end in runs_of(todo):
-            computed.update(day_facts_compute(first, end, None, now))
+            computed.update(day_facts_compute(first, end, None))
         DashboardDay.objects.filter(day__in=todo).delete()
         DashboardDay.objects.bulk_create(
             [
-                _row_of(computed.get((platform, day)) or DayFacts(platform, day), now)
+                (computed.get((platform, day)) or DayFacts(platform, day)).stored_row(now)
                 for platform in platforms
                 for day in todo
             ],
             batch_size=500,
         )
     return RefreshResult(days=len(todo), remaining=len(wanted) - len(todo))
-
-
-def _row_of(facts: DayFacts, now: datetime) -> DashboardDay:
-    return DashboardDay(
-        platform_id=facts.platform_id,
-        day=facts.day,
-        opened=facts.opened,
-        settled=facts.settled,
-        unsettled_due_last=facts.unsettled_due_last,
-        minutes=floats_bytes(facts.minutes),
-        subject_minutes=floats_bytes(m for v in facts.subject_minutes.values() for m in v),
-        facts=facts.stored_facts(),
-        computed_at=now,
-    )
 
 
 def _days_wanted(last: date) -> set[date]:

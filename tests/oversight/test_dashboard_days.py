@@ -158,18 +158,27 @@ def test_a_page_reads_the_stored_day_until_a_write_marks_it(tiktok, other_platfo
     assert flow()[day].opened == 4
 
 
-def test_a_day_whose_unsettled_cases_are_not_all_due_is_read_from_the_tables(tiktok):
-    case_on(tiktok, 1, due_at=timezone.now() + timedelta(hours=3))
-    case_on(tiktok, 1, due_at=at(1, 12))
-    refresh(now=timezone.now() + timedelta(hours=1))
-    row = DashboardDay.objects.get(platform=tiktok, day=at(1).date())
-    assert row.unsettled_due_last > timezone.now()
-    DashboardDay.objects.filter(pk=row.pk).update(opened=99)
+def test_a_stored_day_splits_its_unsettled_cases_at_the_readers_clock(tiktok):
+    case_on(tiktok, 1, due_at=timezone.now() + timedelta(hours=3), reasons=["hoax"])
+    case_on(tiktok, 1, due_at=at(1, 12), reasons=["hoax"])
+    refresh()
+    day = at(1).date()
+    DashboardDay.objects.filter(platform=tiktok, day=day).update(opened=99)
+    assert flow()[day].opened == 99  # the stored row is what the page reads
 
-    sla = figures.sla_by_phase(scope())
-    assert sum(r.running for r in sla) == 1  # the clock's split, not the row's
-    assert sum(r.breached for r in sla) == 1
-    assert flow()[at(1).date()].opened == 2
+    def sla(now):
+        view = DashboardScope(since=day, until=day, platform_ids=None, now=now)
+        phases = figures.sla_by_phase(view)
+        (hoax,) = figures.sla_by_reason(view)
+        return (
+            sum(r.running for r in phases),
+            sum(r.breached for r in phases),
+            hoax.running,
+            hoax.breached,
+        )
+
+    assert sla(timezone.now()) == (1, 1, 1, 1)
+    assert sla(timezone.now() + timedelta(hours=4)) == (0, 2, 0, 2)
 
 
 def test_a_new_platform_has_no_rows_so_its_days_come_from_the_tables(tiktok):
