@@ -1,4 +1,5 @@
-"""Callback deliveries, the audit log and its seals, notifications and e-mails: read-only."""
+"""Callback deliveries, the audit log and its seals, the dashboards' day summaries,
+notifications and e-mails: read-only."""
 
 from django.contrib import admin
 
@@ -7,6 +8,8 @@ from moderation.models import (
     AuditEvent,
     AuditSeal,
     AuditVerification,
+    DashboardDay,
+    DashboardDirtyDay,
     EmailDelivery,
     Notification,
     NotificationPreference,
@@ -84,3 +87,22 @@ class EmailDeliveryAdmin(ReadOnlyAdmin):
     search_fields = ["subject", "recipient__username"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
+
+
+@admin.register(DashboardDay)
+class DashboardDayAdmin(ReadOnlyAdmin):
+    """What the refresh stored, for on-call: when each day was last summarised."""
+
+    list_display = ["day", "platform", "opened", "settled", "computed_at"]
+    list_filter = ["platform"]
+    list_select_related = ["platform"]
+    date_hierarchy = "day"
+    # The binary columns are sorted doubles, not for reading.
+    fields = ["platform", "day", "opened", "settled", "computed_at", "facts"]
+
+
+@admin.register(DashboardDirtyDay)
+class DashboardDirtyDayAdmin(ReadOnlyAdmin):
+    """Days waiting for the next refresh (normally empty within a minute)."""
+
+    list_display = ["day", "platform_id", "id"]

@@ -23,13 +23,17 @@ class DashboardDay(models.Model):
     # Minutes from opening to first decision of each case opened that day that has one, sorted,
     # as doubles (a page over weeks reads hundreds of thousands; an array of text would cost
     # more to parse than the rest of the page). subject_minutes: the same per pair and party.
-    minutes = models.BinaryField(default=b"", blank=True)
-    subject_minutes = models.BinaryField(default=b"", blank=True)
+    minutes = models.BinaryField(_("menit ke keputusan pertama"), default=b"", blank=True)
+    subject_minutes = models.BinaryField(
+        _("menit ke keputusan pertama per peserta pemilu"), default=b"", blank=True
+    )
     # The due times (epoch seconds, sorted) of the cases opened that day and not settled, in all
     # and per reason: a reader's clock splits them into running and breached.
-    unsettled_dues = models.BinaryField(default=b"", blank=True)
-    reason_dues = models.BinaryField(default=b"", blank=True)
-    facts = models.JSONField(default=dict, blank=True)
+    unsettled_dues = models.BinaryField(_("tenggat kasus belum selesai"), default=b"", blank=True)
+    reason_dues = models.BinaryField(
+        _("tenggat kasus belum selesai per alasan"), default=b"", blank=True
+    )
+    facts = models.JSONField(_("rincian"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("dihitung"))
 
     class Meta:
@@ -49,11 +53,13 @@ class DashboardDirtyDay(models.Model):
     conflict handling, so writers never wait on each other), removed by the refresh that
     recomputes the day."""
 
-    id = models.BigAutoField(primary_key=True)
-    platform_id = models.BigIntegerField()
-    day = models.DateField()
+    id = models.BigAutoField(_("nomor"), primary_key=True)
+    platform_id = models.BigIntegerField(_("platform"))
+    day = models.DateField(_("hari (WIB)"))
 
     class Meta:
+        verbose_name = _("hari dasbor yang berubah")
+        verbose_name_plural = _("hari dasbor yang berubah")
         indexes = [models.Index(fields=["day"], name="dashboard_dirty_day")]
 
     def __str__(self) -> str:
