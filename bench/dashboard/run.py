@@ -734,6 +734,16 @@ def write_results(data: dict[str, Any], out: Path, generate_seconds: float | Non
         lines.append("")
     if generate_seconds is not None:
         lines += [f"Generating the data set took {generate_seconds:.0f} s.", ""]
+    lines += [
+        "## How to rerun",
+        "",
+        "    .venv/bin/python bench/dashboard/run.py --generate   # the data set, about 10 min",
+        "    .venv/bin/python bench/dashboard/run.py              # measure only, about 4 min",
+        "",
+        "The measurement rebuilds every day summary first (timed above), then measures. Raw",
+        "numbers go to bench/results/raw/ (not in git).",
+        "",
+    ]
     out.write_text("\n".join(lines) + "\n")
 
 
