@@ -1,8 +1,10 @@
-"""Template helpers for the workspace: WIB times, SLA countdowns, ages, reach, role names."""
+"""Template helpers for the workspace: WIB times, SLA countdowns, ages, reach, role names,
+country names."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from django import template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -57,6 +59,29 @@ def wib(value: datetime | None, fmt: str = "j M Y H:i") -> str:
 
     local, zone = _local(value)
     return f"{date_format(local, fmt)} {zone}"
+
+
+# ISO 3166-1's user-assigned and reserved codes that CLDR nevertheless names ("Unknown Region",
+# "Outlying Oceania", pseudo-locales): a platform sending one has not told us a country.
+PSEUDO_REGIONS = frozenset({"ZZ", "QO", "XA", "XB", "EU", "EZ", "UN"})
+
+
+@register.filter
+def region_name(code: str | None) -> str:
+    """An ISO 3166-1 alpha-2 code as the country's name in the page's language (CLDR, through
+    Babel), with the code beside it: "Indonesia (ID)". An unknown code shows as sent."""
+    if not code:
+        return "—"
+    upper = code.strip().upper()
+    name = None
+    # Two letters, not one of the codes CLDR keeps for unknown or pseudo regions.
+    if len(upper) == 2 and upper.isalpha() and upper.isascii() and upper not in PSEUDO_REGIONS:
+        language = (translation.get_language() or "id").split("-")[0]
+        try:
+            name = Locale.parse(language).territories.get(upper)
+        except (ValueError, UnknownLocaleError):
+            name = None
+    return f"{name} ({upper})" if name else code
 
 
 @register.filter

@@ -4,6 +4,7 @@ attach, approvals and appeals. Every action has its permission-denied and bad-in
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from moderation.choices import (
@@ -64,6 +65,27 @@ def test_case_page_shows_video_flags_breakdown_and_history(moderator, make_case)
     assert 'id="decision-form"' in body
     assert 'id="suggested-clarifications"' in body
     assert 'hx-post="/cases/' in body  # the lease renews while the page is open
+
+
+@pytest.mark.parametrize(
+    ("region", "language", "shown"),
+    [
+        ("ID", "id", "Indonesia (ID)"),
+        ("us", "id", "Amerika Serikat (US)"),
+        ("US", "en", "United States (US)"),
+        ("ZZ", "id", ">ZZ<"),  # CLDR's "unknown region": shown as the platform sent it
+        ("Q9", "id", ">Q9<"),
+        ("", "id", ">—<"),
+    ],
+)
+def test_case_page_names_the_videos_country(moderator, make_case, region, language, shown):
+    case = make_case()
+    case.video.region = region
+    case.video.save(update_fields=["region"])
+    client = signed_in(moderator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = client.get(f"/cases/{case.pk}/").content.decode()
+    assert shown in body
 
 
 def test_case_page_shows_previous_decisions_on_the_video(moderator, second_moderator, make_case):
