@@ -27,6 +27,8 @@ from moderation.permissions.cases import (
     lease_expired_q,
     lease_is_live,
     require_workable,
+    status_now_q,
+    statuses_stored_for,
     unclaimed_q,
 )
 from moderation.permissions.roles import (
@@ -113,6 +115,8 @@ __all__ = [
     "platforms_operable",
     "platforms_visible",
     "require_workable",
+    "status_now_q",
+    "statuses_stored_for",
     "unclaimed_q",
     "works_for_platform",
 ]

@@ -160,6 +160,35 @@ def case_status_now(case: Case, now: datetime | None = None) -> str:
     return case.status
 
 
+# The statuses a claim holds a case in, and where the lease's expiry puts each.
+_EXPIRY_MOVES = {
+    status: moved
+    for status in (CaseStatus.IN_REVIEW, CaseStatus.APPEALED)
+    if (moved := next_status(status, CaseEvent.LEASE_EXPIRE)) != status
+}
+
+
+def status_now_q(statuses: Iterable[str], now: datetime) -> Q:
+    """The cases whose status now (``case_status_now``) is one of ``statuses``: a claim whose
+    lease ran out counts where the expiry will put it (in review as new), whatever the expiry
+    job has done yet. A set the expiry cannot leave (every open status) is a plain filter."""
+    wanted = set(statuses)
+    arriving = {s for s, moved in _EXPIRY_MOVES.items() if moved in wanted and s not in wanted}
+    leaving = {s for s, moved in _EXPIRY_MOVES.items() if s in wanted and moved not in wanted}
+    q = Q(status__in=sorted(wanted))
+    if leaving:
+        q &= ~(Q(status__in=sorted(leaving)) & lease_expired_q(now))
+    if arriving:
+        q |= Q(status__in=sorted(arriving)) & lease_expired_q(now)
+    return q
+
+
+def statuses_stored_for(statuses: Iterable[str]) -> set[str]:
+    """The stored statuses a case may have and count as one of ``statuses`` now."""
+    wanted = set(statuses)
+    return wanted | {s for s, moved in _EXPIRY_MOVES.items() if moved in wanted}
+
+
 def lease_expired_q(now: datetime) -> Q:
     """Cases still marked as claimed whose lease ran out (free, as ``lease_is_live`` says)."""
     return Q(assignee__isnull=False, lease_expires_at__lte=now)

@@ -30,6 +30,7 @@ from moderation.choices import (
 )
 from moderation.errors import InvalidInput
 from moderation.models import AuditEvent, Platform, Queue, User
+from moderation.permissions import status_now_q
 
 FILTER_KEYS = (
     "reasons",
@@ -124,9 +125,18 @@ def _platform_ids(slugs: list[str]) -> QuerySet[Platform, int]:
     return Platform.objects.filter(slug__in=slugs).values_list("pk", flat=True)
 
 
-def queue_filter_q(filters: Mapping[str, Any]) -> Q:
-    """The cases a queue holds, as a filter (before the user's own visibility)."""
-    q = Q(status__in=list(filters.get("statuses") or OPEN_CASE_STATUSES))
+def queue_filter_q(
+    filters: Mapping[str, Any], now: datetime | None = None, *, stored_status: bool = False
+) -> Q:
+    """The cases a queue holds, as a filter (before the user's own visibility). Statuses are
+    as they are now: a lapsed claim in review counts as new (``status_now_q``); with
+    ``stored_status``, as stored (claim-next, which returns lapsed claims to the queue first
+    and caches its SQL, so it must not carry a moment)."""
+    statuses = filters.get("statuses") or OPEN_CASE_STATUSES
+    if stored_status:
+        q = Q(status__in=list(statuses))
+    else:
+        q = status_now_q(statuses, now or timezone.now())
     if filters.get("reasons"):
         q &= Q(reasons__overlap=list(filters["reasons"]))
     if filters.get("platforms"):
@@ -189,7 +199,7 @@ def queue_claim_filter(
     that its compiled SQL serves every later claim. Visibility (own platform) is added by the
     service itself."""
     queue_require_claimable(queue)
-    return queue_filter_q(queue.filters or {}) & not_skipped_recently_q(
+    return queue_filter_q(queue.filters or {}, stored_status=True) & not_skipped_recently_q(
         user=user, now=now, skipped_since=skipped_since
     )
 

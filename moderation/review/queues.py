@@ -31,6 +31,7 @@ from moderation.permissions import (
     lease_expired_q,
     platform_ids_of,
     platform_scope,
+    statuses_stored_for,
     unclaimed_q,
 )
 from moderation.policy import CACHE_ERRORS, tuning_values
@@ -214,8 +215,8 @@ def _overview_numbers(
     aggregates: dict[str, Any] = {}
     statuses: set[str] = set()
     for i, queue in enumerate(queues):
-        qf = queue_filter_q(queue.filters or {})
-        statuses |= set((queue.filters or {}).get("statuses") or OPEN_CASE_STATUSES)
+        qf = queue_filter_q(queue.filters or {}, now)
+        statuses |= statuses_stored_for((queue.filters or {}).get("statuses") or OPEN_CASE_STATUSES)
         aggregates[f"open_{i}"] = Count("pk", filter=qf)
         aggregates[f"oldest_{i}"] = Min("opened_at", filter=qf)
         aggregates[f"past_{i}"] = Count("pk", filter=qf & Q(due_at__lt=now))

@@ -60,6 +60,42 @@ def test_filter_q_matches_each_key(tiktok, other_platform):
     assert ids({"statuses": ["closed"]}) == {closed.pk}
 
 
+def test_a_lapsed_claim_counts_as_new_in_a_queue_of_new_cases(moderator, supervisor, tiktok):
+    """A claim whose lease ran out is new again (``case_status_now``) before the expiry job has
+    run: a custom queue of new cases lists and counts it, one of cases in review does not."""
+    now = timezone.now()
+    fresh = case_on(tiktok)
+    lapsed = case_on(
+        tiktok,
+        status=CaseStatus.IN_REVIEW,
+        assignee=moderator,
+        lease_expires_at=now - timedelta(minutes=1),
+    )
+    held = case_on(
+        tiktok,
+        status=CaseStatus.IN_REVIEW,
+        assignee=moderator,
+        lease_expires_at=now + timedelta(minutes=10),
+    )
+
+    def ids(filters):
+        q = queue_filter_q(filters, now)
+        return set(Case.objects.filter(q).values_list("pk", flat=True))
+
+    assert ids({"statuses": ["new"]}) == {fresh.pk, lapsed.pk}
+    assert ids({"statuses": ["in_review"]}) == {held.pk}
+    assert ids({"statuses": ["new", "in_review"]}) == {fresh.pk, lapsed.pk, held.pk}
+    assert ids({}) == {fresh.pk, lapsed.pk, held.pk}
+
+    queue = Queue.objects.create(
+        name="Baru saja", slug="baru-saja", position=90, filters={"statuses": ["new"]}
+    )
+    page = queue_page(user=supervisor, queue=queue, params=QueueListParams(per_page=25))
+    assert {c.pk for c in page.rows} == {fresh.pk, lapsed.pk}
+    summaries = {s.queue.slug: s for s in queue_overview(user=supervisor, now=now)}
+    assert summaries["baru-saja"].open == 2
+
+
 def test_filters_clean_normalises(tiktok):
     clean = queue_filters_clean(
         {"reasons": ["sara", "hoax", "hoax"], "languages": ["ID", " jv "], "min_priority": 10}
