@@ -76,6 +76,24 @@ def test_list_filters_by_platform_video_and_status(api, kpu_supervisor, make_cas
     assert ids("platform=nope") == []
 
 
+def test_the_status_filter_agrees_with_the_status_shown(api, kpu_supervisor, moderator, make_case):
+    """A claim whose lease ran out is shown as new (the expiry job has not run yet): the
+    filter finds it under new, not under in review."""
+    lapsed = make_case()
+    Case.objects.filter(pk=lapsed.pk).update(
+        status=CaseStatus.IN_REVIEW,
+        assignee=moderator,
+        lease_expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    client = api(kpu_supervisor)
+
+    def rows(query):
+        return client.get(f"/api/v1/cases/?{query}").json()["results"]
+
+    assert [(r["id"], r["status"]) for r in rows("status=new")] == [(lapsed.pk, "new")]
+    assert rows("status=in_review") == []
+
+
 def test_list_bad_status_is_a_400_problem(api, moderator):
     body = assert_problem(api(moderator).get("/api/v1/cases/?status=banned"), 400)
     assert body["errors"][0]["field"] == "status"
