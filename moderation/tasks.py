@@ -22,9 +22,7 @@ from moderation.outbound.emails import (
     notification_emails_flush as notification_emails_flush_service,
 )
 from moderation.oversight.audit_verification import audit_log_verify_record
-from moderation.oversight.dashboard_days import (
-    dashboard_days_refresh as dashboard_days_refresh_service,
-)
+from moderation.oversight.dashboard_days import dashboard_days_refresh_for
 from moderation.oversight.seal import audit_log_seal as audit_log_seal_service
 from moderation.oversight.sla import notifications_sla_scan as notifications_sla_scan_service
 from moderation.review.claims import case_leases_expire as case_leases_expire_service
@@ -115,6 +113,7 @@ def raw_events_drain() -> int:
 
 @shared_task(name=TaskName.DASHBOARD_DAYS_REFRESH, acks_late=True, time_limit=240)
 def dashboard_days_refresh() -> int:
-    """Beat, every minute: summarise the past days marked dirty or never summarised (up to 31
-    a run, the most recent first) for the dashboards (``oversight.dashboard_days``)."""
-    return dashboard_days_refresh_service().days
+    """Beat, every minute: summarise the past days marked dirty or never summarised for the
+    dashboards (``oversight.dashboard_days``), 31 days a transaction, the most recent first,
+    for up to 20 seconds (a whole season after a deploy takes a few runs, not an hour)."""
+    return dashboard_days_refresh_for(seconds=20.0)

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -481,6 +482,18 @@ def dashboard_days_refresh(*, now: datetime | None = None, max_days: int = 31) -
     return RefreshResult(days=len(todo), remaining=len(wanted) - len(todo))
 
 
+def dashboard_days_refresh_for(*, seconds: float, batch: int = 31) -> int:
+    """``dashboard_days_refresh`` a batch at a time (each its own transaction) until nothing is
+    left or ``seconds`` have passed; how many days were summarised."""
+    started = monotonic()
+    done = 0
+    while True:
+        result = dashboard_days_refresh(max_days=batch)
+        done += result.days
+        if result.days == 0 or result.remaining <= 0 or monotonic() - started >= seconds:
+            return done
+
+
 def _days_wanted(last: date) -> set[date]:
     """Past days up to ``last`` marked dirty, or missing a row for some platform, from the
     first day anything was opened."""
@@ -517,6 +530,7 @@ __all__ = [
     "DayFacts",
     "RefreshResult",
     "dashboard_days_refresh",
+    "dashboard_days_refresh_for",
     "day_facts_compute",
     "day_facts_for",
     "opened_minus_settled_before",

@@ -238,8 +238,12 @@ def test_the_periodic_task_is_scheduled_every_minute_and_runs(tiktok):
     assert entry["task"] == TaskName.DASHBOARD_DAYS_REFRESH
     assert entry["schedule"] == 60.0
     case_on(tiktok, 2)
-    assert dashboard_days_refresh_task() >= 1
+    case_on(tiktok, 70)
+    # More than one batch of 31 days in one run (each batch its own transaction).
+    assert dashboard_days_refresh_task() >= 68
     assert DashboardDay.objects.filter(platform=tiktok, day=at(2).date(), opened=1).exists()
+    assert DashboardDay.objects.filter(platform=tiktok, day=at(70).date(), opened=1).exists()
+    assert dashboard_days_refresh_task() == 0
 
 
 def test_the_command_summarises_everything_with_progress(tiktok, capsys):
