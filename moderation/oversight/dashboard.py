@@ -22,22 +22,24 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
-from moderation.choices import Action, ApprovalState, DeliveryStatus, Reason
+from moderation.choices import Action, DeliveryStatus, Reason
 from moderation.models import ElectionPhase, Platform, User
 from moderation.oversight.dashboard_days import (
+    WIB,
     DayFacts,
     day_facts_for,
+    day_of,
+    day_sql,
+    day_start,
     opened_minus_settled_before,
+    sql_rows,
 )
 
-WIB = ZoneInfo("Asia/Jakarta")
-EFFECTIVE_APPROVAL_STATES: tuple[str, ...] = (ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED)
 TOP_MODERATORS = 25
 
 
@@ -55,11 +57,11 @@ class DashboardScope:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.since, time.min, tzinfo=WIB)
+        return day_start(self.since)
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=WIB)
+        return day_start(self.until + timedelta(days=1))
 
     @property
     def days(self) -> list[date]:
@@ -70,24 +72,6 @@ class DashboardScope:
         """Whether the range reaches today, so its numbers still change."""
         return self.end > self.now
 
-    def params(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "now": self.now,
-            "platforms": list(self.platform_ids or []),
-            "effective": list(EFFECTIVE_APPROVAL_STATES),
-        }
-
-    def platform_sql(self, column: str) -> str:
-        return "" if self.platform_ids is None else f" AND {column} = ANY(%(platforms)s)"
-
-
-def sql_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-
 
 @contextmanager
 def dashboard_reads() -> Iterator[None]:
@@ -96,21 +80,6 @@ def dashboard_reads() -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
-
-
-# WIB is UTC+7 all year (no daylight saving since 1964): a WIB calendar day is an integer
-# number of days since 1970-01-01 WIB, cheaper per row than AT TIME ZONE (and date_part, a
-# double, than EXTRACT, a numeric). ``day_of`` turns it
-# back into a date.
-EPOCH_WIB = date(1970, 1, 1)
-
-
-def _day_sql(column: str) -> str:
-    return f"floor((date_part('epoch', {column}) + 25200) / 86400)::int"
-
-
-def day_of(number: int) -> date:
-    return EPOCH_WIB + timedelta(days=int(number))
 
 
 # --- The shared facts --------------------------------------------------------------------------
@@ -446,9 +415,9 @@ def clarifications_and_labels(scope: DashboardScope) -> list[ClarificationDay]:
     published = {
         day_of(day): n
         for day, n in sql_rows(
-            f"SELECT {_day_sql('published_at')}, count(*) FROM moderation_clarificationversion"
+            f"SELECT {day_sql('published_at')}, count(*) FROM moderation_clarificationversion"
             " WHERE published_at >= %(start)s AND published_at < %(end)s GROUP BY 1",
-            scope.params(),
+            {"start": scope.start, "end": scope.end},
         )
     }
     labelled = {

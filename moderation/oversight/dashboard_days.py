@@ -12,7 +12,7 @@ both ways). docs/decisions/0014-dashboard-days.md.
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from time import monotonic
@@ -20,15 +20,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from moderation.choices import ApprovalState
 from moderation.models import DashboardDay, DashboardDirtyDay, Platform
 
 WIB = ZoneInfo("Asia/Jakarta")
 EPOCH_WIB = date(1970, 1, 1)
-EFFECTIVE = ["not_required", "approved"]
+# A decision counts once it took effect: not held, or held and approved.
+EFFECTIVE_APPROVAL_STATES: tuple[str, ...] = (ApprovalState.NOT_REQUIRED, ApprovalState.APPROVED)
 WAITING = ("pending", "sending")
 # A day is summarised only this long after it ended, so a write whose transaction began
 # before midnight (its trigger took the day for today and marked nothing) has committed.
@@ -37,7 +39,9 @@ REFRESH_LOCK = 0x5A_0D_A5_B0  # pg_advisory_xact_lock key: one refresh at a time
 
 
 def day_sql(column: str) -> str:
-    """The WIB calendar day of a timestamp as days since 1970-01-01 (WIB is UTC+7 all year)."""
+    """The WIB calendar day of a timestamp as days since 1970-01-01: WIB is UTC+7 all year (no
+    daylight saving since 1964), and integer arithmetic on date_part (a double) is cheaper per
+    row than AT TIME ZONE or EXTRACT (a numeric). ``day_of`` turns it back into a date."""
     return f"floor((date_part('epoch', {column}) + 25200) / 86400)::int"
 
 
@@ -184,7 +188,19 @@ def _runs_of(values: list[float], index: list[list[Any]]) -> dict[str, list[floa
     return out
 
 
-def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+# A case is settled at the first of its first effective decision and its close: the cases
+# settled in [start, end), each counted by whichever came first (two index range scans).
+SETTLED_BY_DECISION = (
+    "first_decided_at >= %(start)s AND first_decided_at < %(end)s"
+    " AND (closed_at IS NULL OR closed_at >= first_decided_at)"
+)
+SETTLED_BY_CLOSE = (
+    "closed_at >= %(start)s AND closed_at < %(end)s"
+    " AND (first_decided_at IS NULL OR first_decided_at > closed_at)"
+)
+
+
+def sql_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -211,7 +227,7 @@ def day_facts_compute(
         "start": day_start(first),
         "end": day_start(last + timedelta(days=1)),
         "platforms": platforms or [],
-        "effective": EFFECTIVE,
+        "effective": list(EFFECTIVE_APPROVAL_STATES),
         "waiting": list(WAITING),
     }
 
@@ -230,7 +246,7 @@ def day_facts_compute(
     minutes = "date_part('epoch', first_decided_at - opened_at) / 60.0"
     due = "date_part('epoch', due_at)"
     # Cases opened: read from the covering index case_opened_dashboard alone.
-    for platform, day, n, met, late, dues, mins in _rows(
+    for platform, day, n, met, late, dues, mins in sql_rows(
         f"SELECT platform_id, {day_sql('opened_at')}, count(*),"
         f" count(*) FILTER (WHERE {settled_at} <= due_at),"
         f" count(*) FILTER (WHERE {settled_at} > due_at),"
@@ -244,7 +260,7 @@ def day_facts_compute(
         row = facts(platform, day)
         row.opened, row.met, row.breached_settled = int(n), int(met), int(late)
         row.unsettled_dues, row.minutes = list(dues or []), list(mins or [])
-    for platform, day, reason, met, late, dues in _rows(
+    for platform, day, reason, met, late, dues in sql_rows(
         f"SELECT platform_id, {day_sql('opened_at')}, r.reason,"
         f" count(*) FILTER (WHERE {settled_at} <= due_at),"
         f" count(*) FILTER (WHERE {settled_at} > due_at),"
@@ -258,20 +274,17 @@ def day_facts_compute(
         row.reasons[reason] = [int(met), int(late)]
         if dues:
             row.reason_dues[reason] = list(dues)
-    # Settled at the first of the first effective decision and the close: two range scans.
-    for platform, day, n in _rows(
+    for platform, day, n in sql_rows(
         f"SELECT platform_id, {day_sql('t')}, count(*) FROM ("
         " SELECT platform_id, first_decided_at AS t FROM moderation_case"
-        " WHERE first_decided_at >= %(start)s AND first_decided_at < %(end)s"
-        f" AND (closed_at IS NULL OR closed_at >= first_decided_at){only('platform_id')}"
+        f" WHERE {SETTLED_BY_DECISION}{only('platform_id')}"
         " UNION ALL SELECT platform_id, closed_at FROM moderation_case"
-        " WHERE closed_at >= %(start)s AND closed_at < %(end)s"
-        f" AND (first_decided_at IS NULL OR first_decided_at > closed_at){only('platform_id')}"
+        f" WHERE {SETTLED_BY_CLOSE}{only('platform_id')}"
         ") s GROUP BY 1, 2",
         params,
     ):
         facts(platform, day).settled = int(n)
-    for platform, day, action, category, decider, n in _rows(
+    for platform, day, action, category, decider, n in sql_rows(
         f"SELECT c.platform_id, {day_sql('d.decided_at')}, d.action, d.category,"
         " d.decided_by_id, count(*) FROM moderation_decision d"
         " JOIN moderation_case c ON c.id = d.case_id"
@@ -284,7 +297,7 @@ def day_facts_compute(
         row.actions[action] = row.actions.get(action, 0) + int(n)
         row.categories[category] = row.categories.get(category, 0) + int(n)
         row.deciders[decider] = row.deciders.get(decider, 0) + int(n)
-    for platform, day, status, n, oldest in _rows(
+    for platform, day, status, n, oldest in sql_rows(
         f"SELECT platform_id, {day_sql('created_at')}, status, count(*),"
         " min(created_at) FILTER (WHERE status = ANY(%(waiting)s))"
         " FROM moderation_outbounddelivery WHERE created_at >= %(start)s"
@@ -297,7 +310,7 @@ def day_facts_compute(
             row.callbacks_oldest_waiting is None or oldest < row.callbacks_oldest_waiting
         ):
             row.callbacks_oldest_waiting = oldest
-    for platform, day, subject, n, flags, mins in _rows(
+    for platform, day, subject, n, flags, mins in sql_rows(
         f"SELECT cs.case_platform_id, {day_sql('cs.case_opened_at')}, cs.subject_id, count(*),"
         " sum(c.flag_count),"
         " array_agg(date_part('epoch', c.first_decided_at - c.opened_at) / 60.0"
@@ -314,7 +327,7 @@ def day_facts_compute(
         row.subjects[str(subject)] = [int(n), int(flags or 0), 0, 0]
         if mins:
             row.subject_minutes[str(subject)] = list(mins)
-    for platform, day, subject, action, n in _rows(
+    for platform, day, subject, action, n in sql_rows(
         f"SELECT c.platform_id, {day_sql('d.decided_at')}, cs.subject_id, d.action, count(*)"
         " FROM moderation_decision d JOIN moderation_casesubject cs ON cs.case_id = d.case_id"
         " JOIN moderation_case c ON c.id = d.case_id"
@@ -356,25 +369,15 @@ def opened_minus_settled_before(
 ) -> int:
     """The backlog when ``day`` began (WIB): the cases opened before it less those settled
     before it, from the stored rows that hold and, for the other days, the tables."""
-    params = {
-        "before": day,
-        "platforms": list(platform_ids or []),
-        "start": day_start(day),
-    }
-    only = "" if platform_ids is None else " AND platform_id = ANY(%(platforms)s)"
-    (first,) = _rows("SELECT min(opened_at) FROM moderation_case", {})[0]
-    if first is None or first >= params["start"]:
+    (first,) = sql_rows("SELECT min(opened_at) FROM moderation_case", {})[0]
+    if first is None or first >= day_start(day):
         return 0
     first_day = first.astimezone(WIB).date()
     summed = {
         (platform, d): (opened, settled)
-        for platform, d, opened, settled in _rows(
-            "SELECT platform_id, day, opened, settled FROM moderation_dashboardday"
-            " WHERE day < %(before)s AND NOT EXISTS (SELECT 1 FROM moderation_dashboarddirtyday"
-            " x WHERE x.platform_id = moderation_dashboardday.platform_id"
-            f" AND x.day = moderation_dashboardday.day){only}",
-            params,
-        )
+        for platform, d, opened, settled in _clean_rows(platform_ids)
+        .filter(day__lt=day)
+        .values_list("platform_id", "day", "opened", "settled")
     }
     visible = _visible_platforms(platform_ids)
     today = now.astimezone(WIB).date()
@@ -397,15 +400,11 @@ def _opened_minus_settled(first: date, last: date, platform_ids: tuple[int, ...]
         "end": day_start(last + timedelta(days=1)),
         "platforms": list(platform_ids or []),
     }
-    opened, settled = _rows(
+    opened, settled = sql_rows(
         "SELECT (SELECT count(*) FROM moderation_case WHERE opened_at >= %(start)s"
         f"   AND opened_at < %(end)s{only}),"
-        " (SELECT count(*) FROM moderation_case WHERE first_decided_at >= %(start)s"
-        "   AND first_decided_at < %(end)s AND (closed_at IS NULL OR closed_at >= first_decided_at)"
-        f"{only})"
-        " + (SELECT count(*) FROM moderation_case WHERE closed_at >= %(start)s"
-        "   AND closed_at < %(end)s AND (first_decided_at IS NULL OR first_decided_at > closed_at)"
-        f"{only})",
+        f" (SELECT count(*) FROM moderation_case WHERE {SETTLED_BY_DECISION}{only})"
+        f" + (SELECT count(*) FROM moderation_case WHERE {SETTLED_BY_CLOSE}{only})",
         params,
     )[0]
     return int(opened) - int(settled)
@@ -414,13 +413,19 @@ def _opened_minus_settled(first: date, last: date, platform_ids: tuple[int, ...]
 def _stored_rows(
     since: date, until: date, platform_ids: tuple[int, ...] | None
 ) -> dict[tuple[int, date], DashboardDay]:
+    rows = _clean_rows(platform_ids).filter(day__gte=since, day__lte=until)
+    return {(row.platform_id, row.day): row for row in rows}
+
+
+def _clean_rows(platform_ids: tuple[int, ...] | None) -> QuerySet[DashboardDay]:
+    """The stored days no dirty mark names, of the given platforms (None: all)."""
     dirty = DashboardDirtyDay.objects.filter(
         platform_id=OuterRef("platform_id"), day=OuterRef("day")
     )
-    rows = DashboardDay.objects.filter(day__gte=since, day__lte=until).filter(~Exists(dirty))
+    rows = DashboardDay.objects.filter(~Exists(dirty))
     if platform_ids is not None:
         rows = rows.filter(platform_id__in=platform_ids)
-    return {(row.platform_id, row.day): row for row in rows}
+    return rows
 
 
 def _visible_platforms(platform_ids: tuple[int, ...] | None) -> list[int]:
@@ -437,6 +442,10 @@ def _days(first: date, last: date) -> Iterator[date]:
 
 
 # --- The refresh (a periodic task) -----------------------------------------------------------
+
+
+class RefreshBusy(Exception):
+    """Another refresh holds the lock."""
 
 
 @dataclass
@@ -462,7 +471,7 @@ def dashboard_days_refresh(*, now: datetime | None = None, max_days: int = 31) -
         todo = sorted(wanted, reverse=True)[:max_days]
         if not todo:
             return RefreshResult(days=0, remaining=0)
-        _rows(
+        sql_rows(
             "DELETE FROM moderation_dashboarddirtyday WHERE day = ANY(%(days)s) RETURNING 1",
             {"days": todo},
         )
@@ -482,28 +491,38 @@ def dashboard_days_refresh(*, now: datetime | None = None, max_days: int = 31) -
     return RefreshResult(days=len(todo), remaining=len(wanted) - len(todo))
 
 
-def dashboard_days_refresh_for(*, seconds: float, batch: int = 31) -> int:
+def dashboard_days_refresh_for(
+    *,
+    seconds: float,
+    batch: int = 31,
+    on_batch: Callable[[int, RefreshResult], None] | None = None,
+) -> int:
     """``dashboard_days_refresh`` a batch at a time (each its own transaction) until nothing is
-    left or ``seconds`` have passed; how many days were summarised."""
+    left or ``seconds`` have passed; how many days were summarised. ``on_batch(done, result)``
+    after each batch. Raises ``RefreshBusy`` if another refresh holds the lock."""
     started = monotonic()
     done = 0
     while True:
         result = dashboard_days_refresh(max_days=batch)
+        if result.remaining < 0:
+            raise RefreshBusy()
         done += result.days
-        if result.days == 0 or result.remaining <= 0 or monotonic() - started >= seconds:
+        if on_batch is not None and result.days:
+            on_batch(done, result)
+        if result.days == 0 or result.remaining == 0 or monotonic() - started >= seconds:
             return done
 
 
 def _days_wanted(last: date) -> set[date]:
     """Past days up to ``last`` marked dirty, or missing a row for some platform, from the
     first day anything was opened."""
-    (first,) = _rows("SELECT min(opened_at) FROM moderation_case", {})[0]
+    (first,) = sql_rows("SELECT min(opened_at) FROM moderation_case", {})[0]
     if first is None:
         return set()
     first_day = first.astimezone(WIB).date()
     dirty = {
         d
-        for (d,) in _rows(
+        for (d,) in sql_rows(
             "SELECT DISTINCT day FROM moderation_dashboarddirtyday WHERE day <= %(last)s",
             {"last": last},
         )
@@ -511,7 +530,7 @@ def _days_wanted(last: date) -> set[date]:
     platforms = Platform.objects.count()
     complete = {
         d
-        for d, n in _rows(
+        for d, n in sql_rows(
             "SELECT day, count(*) FROM moderation_dashboardday WHERE day >= %(first)s"
             " AND day <= %(last)s GROUP BY 1",
             {"first": first_day, "last": last},
@@ -522,12 +541,9 @@ def _days_wanted(last: date) -> set[date]:
     return dirty | missing
 
 
-def dirty_days_count() -> int:
-    return int(_rows("SELECT count(DISTINCT day) FROM moderation_dashboarddirtyday", {})[0][0])
-
-
 __all__ = [
     "DayFacts",
+    "RefreshBusy",
     "RefreshResult",
     "dashboard_days_refresh",
     "dashboard_days_refresh_for",

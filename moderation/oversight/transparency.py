@@ -20,7 +20,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from moderation.choices import Action, AuditAction, AutomatedDecision, FlagSource, Ground, Reason
 from moderation.models import AuditEvent, Decision, Flag, User
 from moderation.oversight.audit import audit_columns
-from moderation.oversight.dashboard import EFFECTIVE_APPROVAL_STATES, WIB, DashboardScope
+from moderation.oversight.dashboard import DashboardScope
+from moderation.oversight.dashboard_days import EFFECTIVE_APPROVAL_STATES, WIB
 
 EXPORTED_ACTIONS: tuple[str, ...] = (
     Action.REMOVE,

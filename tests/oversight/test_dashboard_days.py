@@ -112,6 +112,14 @@ def test_a_callback_and_a_pair_or_party_link_mark_their_days(tiktok, moderator):
     DashboardDirtyDay.objects.all().delete()
     OutboundDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DELIVERED)
     assert marks() == {(tiktok.pk, at(4).date())}
+    assert DashboardDirtyDay.objects.count() == 1  # an update marks its day once, not twice
+    DashboardDirtyDay.objects.all().delete()
+    case = case_on(tiktok, 6)
+    DashboardDirtyDay.objects.all().delete()
+    Case.objects.filter(pk=case.pk).update(flag_count=F("flag_count") + 1)
+    assert list(DashboardDirtyDay.objects.values_list("platform_id", "day")) == [
+        (tiktok.pk, at(6).date())
+    ]
 
     case = case_on(tiktok, 5)
     DecisionFactory(case=case, decided_by=moderator, decided_at=at(3))

@@ -1,11 +1,17 @@
-import sys
+import math
 import time
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
 from moderation.management.base import SaringCommand
-from moderation.oversight.dashboard_days import dashboard_days_refresh
+from moderation.oversight.dashboard_days import (
+    RefreshBusy,
+    RefreshResult,
+    dashboard_days_refresh_for,
+)
+
+BUSY_ATTEMPTS = 60  # one a second
 
 
 class Command(SaringCommand):
@@ -26,20 +32,25 @@ class Command(SaringCommand):
         if batch < 1:
             raise CommandError("--batch must be at least 1")
         started = time.monotonic()
-        done = 0
-        while True:
-            result = dashboard_days_refresh(max_days=batch)
-            if result.remaining < 0:
-                raise CommandError("another refresh is running; try again when it has finished")
-            done += result.days
-            if not options["no_progress"] and result.days:
+
+        def progress(done: int, result: RefreshResult) -> None:
+            if not options["no_progress"]:
                 total = done + result.remaining
-                sys.stderr.write(
+                self.stderr.write(
                     f"{done:,}/{total:,} days ({done / max(total, 1):.0%}),"
-                    f" {time.monotonic() - started:.1f} s\n"
+                    f" {time.monotonic() - started:.1f} s"
                 )
-            if result.days == 0 or result.remaining == 0:
+
+        # The periodic task takes the same lock a batch at a time: wait for it, a while.
+        done = 0
+        for _attempt in range(BUSY_ATTEMPTS):
+            try:
+                done += dashboard_days_refresh_for(seconds=math.inf, batch=batch, on_batch=progress)
                 break
+            except RefreshBusy:
+                time.sleep(1)
+        else:
+            raise CommandError("another refresh kept the lock for a minute; try again later")
         self.stdout.write(
             self.style.SUCCESS(
                 f"dashboard days up to date: {done} summarised in"
