@@ -94,7 +94,9 @@ def audit_events_filtered(*, user: User, audit_filter: AuditFilter) -> QuerySet[
 
 # A word with at least this many matches is "common": walking the time index newest first
 # finds a page of them at once. Fewer, and the GIN index's matches are fetched and sorted.
-TEXT_COMMON = 1000
+# One more than the count's cap, so that a common word alone is known to be "more than
+# COUNT_CAP" (exactly COUNT_CAP matches is not more).
+TEXT_COMMON = COUNT_CAP + 1
 
 
 def text_matches_capped(text: str, cap: int = TEXT_COMMON) -> int:
@@ -103,18 +105,13 @@ def text_matches_capped(text: str, cap: int = TEXT_COMMON) -> int:
     The planner's own guess is no help here: for a word that is not in the log at all it may
     expect thousands of rows and walk the whole time index looking for them (seconds at ten
     million events). Building the GIN bitmap is milliseconds even for a common word."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
+    with planned(GIN_ONLY), connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM (SELECT 1 FROM moderation_auditevent "
             "WHERE search @@ websearch_to_tsquery('simple', %s) LIMIT %s) AS hits",
             [text, cap],
         )
-        count = int(cursor.fetchone()[0])
-        cursor.execute("SET LOCAL enable_seqscan = on")
-        cursor.execute("SET LOCAL enable_indexscan = on")
-    return count
+        return int(cursor.fetchone()[0])
 
 
 @dataclass(frozen=True)
@@ -127,6 +124,8 @@ class TextPlan:
 
 
 NO_TEXT = TextPlan()
+# Matches from the GIN index alone (counting a word's matches).
+GIN_ONLY = TextPlan(settings=(("enable_seqscan", "off"), ("enable_indexscan", "off")))
 
 
 def text_plan(text: str) -> TextPlan:
@@ -155,17 +154,12 @@ def planned(plan: TextPlan) -> Iterator[None]:
     if not plan.settings:
         yield
         return
+    # Transaction-local settings (set_config(..., true)): they end with the block's transaction,
+    # so nothing needs resetting (and a reset after a failed query would hide its error).
     with transaction.atomic(), connection.cursor() as cursor:
         for name, value in plan.settings:
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-        try:
-            yield
-        finally:
-            for name, _value in plan.settings:
-                cursor.execute(
-                    "SELECT set_config(%s, reset_val, true) FROM pg_settings WHERE name = %s",
-                    [name, name],
-                )
+        yield
 
 
 # --- keyset pages ---------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from moderation.oversight.audit_search import (
     text_plan,
 )
 from moderation.oversight.audit_verification import audit_chain_state
-from moderation.permissions import can_read_audit_log
+from moderation.permissions import can_read_audit_log, platform_scope
 from moderation.web import request_user, workspace_view
 
 PAGING_KEYS = ("after", "before")
@@ -56,9 +56,15 @@ def _filter_query(params: QueryDict, **extra: str) -> str:
     return urlencode(kept + [(k, v) for k, v in extra.items() if v])
 
 
-def _only_text(audit_filter: AuditFilter, plan: TextPlan) -> bool:
-    """A common word is the only filter: more than the count's cap match, known already."""
-    return plan.common and audit_filter == AuditFilter(text=audit_filter.text)
+def _only_text(audit_filter: AuditFilter, plan: TextPlan, user: User) -> bool:
+    """A common word is the only filter and the reader sees every event: more than the
+    count's cap match, known already. (The word was counted over the whole log: for a
+    platform's reader it says nothing about the events they may see, and must not.)"""
+    return (
+        plan.common
+        and audit_filter == AuditFilter(text=audit_filter.text)
+        and platform_scope(user) is None
+    )
 
 
 def _page_context(request: HttpRequest, user: User, form: AuditFilterForm) -> dict[str, Any]:
@@ -88,7 +94,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             page = audit_page(
                 qs, after=request.GET.get("after", ""), before=request.GET.get("before", "")
             )
-            counted, more, estimate = audit_matches(qs, known_more=_only_text(audit_filter, plan))
+            counted, more, estimate = audit_matches(
+                qs, known_more=_only_text(audit_filter, plan, user)
+            )
     except InvalidInput as exc:
         errors = exc.extra.get("errors") or {}
         context["page_error"] = "; ".join(str(v) for v in errors.values()) or exc.detail
@@ -157,7 +165,10 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     plan = text_plan(audit_filter.text)
     with planned(plan):
         empty = not qs.exists()
-        estimate = audit_matches(qs, known_more=_only_text(audit_filter, plan))[2]
+        # Counted only for an export that will run (an empty one is refused below).
+        estimate = (
+            0 if empty else audit_matches(qs, known_more=_only_text(audit_filter, plan, user))[2]
+        )
     if empty:
         context["page_error"] = _(
             "Tidak ada peristiwa audit yang cocok dengan saringan ini: tidak ada yang diekspor."
