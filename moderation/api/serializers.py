@@ -125,12 +125,8 @@ class PriorityLineSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(ModelSerializer):
-    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
-    approved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    decided_by = username_field()
+    approved_by = username_field()
     is_final = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -166,9 +162,7 @@ class AttachedClarificationSerializer(ModelSerializer):
     rating = serializers.CharField(source="clarification.rating")
     status = serializers.CharField(source="clarification.status")
     version = serializers.IntegerField(source="clarification.version")
-    attached_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    attached_by = username_field()
 
     class Meta:
         model = CaseClarification
@@ -177,12 +171,12 @@ class AttachedClarificationSerializer(ModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
-    close_reason = serializers.ChoiceField(
-        choices=CloseReason.choices, allow_blank=True, read_only=True
-    )
     """One case with its flags, clarifications and decisions; ``version`` is what a decision
     must send back."""
 
+    close_reason = serializers.ChoiceField(
+        choices=CloseReason.choices, allow_blank=True, read_only=True
+    )
     video = VideoSerializer()
     priority_breakdown = PriorityLineSerializer(many=True)
     flags = FlagSerializer(many=True)
@@ -264,12 +258,8 @@ class AttachSerializer(serializers.Serializer):
 
 
 class ClarificationSerializer(ModelSerializer):
-    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
-    approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    author = username_field()
+    approver = username_field()
     rating = serializers.ChoiceField(choices=ClarificationRating.choices)
     # URLs or regulation references; the service says which one is neither.
     sources = serializers.ListField(
@@ -318,12 +308,8 @@ class ClarificationSerializer(ModelSerializer):
 
 
 class ClarificationVersionSerializer(serializers.ModelSerializer):
-    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-    approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
+    author = username_field()
+    approver = username_field()
 
     class Meta:
         model = ClarificationVersion
@@ -351,9 +337,7 @@ class RetractSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(ModelSerializer):
-    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    actor = username_field()
 
     class Meta:
         model = AuditEvent
