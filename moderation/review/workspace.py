@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from moderation.choices import AuditAction
-from moderation.errors import InvalidInput, NotPermitted
+from moderation.errors import InvalidInput
 from moderation.models import Case, DecisionDraft, ModeratorPreference, User
 from moderation.oversight.audit import audit_record
-from moderation.permissions import can_work_case
+from moderation.permissions import require_workable
 
 DRAFT_MAX_CHARS = 5000
 
@@ -59,8 +59,10 @@ def decision_draft_save(
     while typing must not lose the text); those who only read the case (KPU's clarifiers and
     approvers, Bawaslu) write no decision text."""
     now = now or timezone.now()
-    if not can_work_case(user, case):
-        raise NotPermitted()
+    require_workable(user, case)
+    # PostgreSQL text cannot hold NUL; a pasted one must not cost the whole draft (a 500).
+    statement_of_reasons = statement_of_reasons.replace("\x00", "")
+    facts = facts.replace("\x00", "")
     if len(statement_of_reasons) > DRAFT_MAX_CHARS or len(facts) > DRAFT_MAX_CHARS:
         raise InvalidInput.of({"statement_of_reasons": f"max {DRAFT_MAX_CHARS}"})
     draft, _ = DecisionDraft.objects.update_or_create(

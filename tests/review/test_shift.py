@@ -155,6 +155,26 @@ def test_draft_refused_to_an_outsider_and_too_long_is_a_400(moderator, outsider,
     assert not DecisionDraft.objects.exists()
 
 
+def test_a_nul_character_in_the_text_neither_500s_nor_loses_the_draft(moderator, make_case):
+    """PostgreSQL text cannot hold NUL: the autosave keeps the rest, and a decision sent with
+    one is a form error that keeps the text (Django's forms refuse NUL), never a 500."""
+    case = make_case()
+    claimed(case, moderator)
+    client = signed_in(moderator)
+    saved = client.post(
+        f"/cases/{case.pk}/draft/", {"statement_of_reasons": "Hoaks\x00 tanggal", "facts": "\x00"}
+    )
+    assert saved.status_code == 204
+    draft = DecisionDraft.objects.get(user=moderator, case=case)
+    assert (draft.statement_of_reasons, draft.facts) == ("Hoaks tanggal", "")
+    posted = client.post(
+        f"/cases/{case.pk}/decisions/",
+        decision_post(case, statement_of_reasons="Hoaks\x00 tanggal yang salah dan menyesatkan."),
+    )
+    assert posted.status_code == 400
+    assert "Hoaks" in posted.content.decode()
+
+
 # --- 5. A lapsed lease is free in every read ----------------------------------------------------
 
 
