@@ -69,5 +69,5 @@ class DecisionDraftAdmin(ReadOnlyAdmin):
     """Unsent decision text, kept for its author; a recorded decision discards it."""
 
     list_display = ["user", "case", "updated_at"]
-    list_select_related = ["user", "case"]
+    list_select_related = ["user", "case__video"]
     search_fields = ["user__username"]
