@@ -14,10 +14,15 @@ import sys
 from pathlib import Path
 
 VENV = Path(sys.prefix)
+# What pip-audit's error says when the advisory service cannot be reached (offline).
+NETWORK_WORDS = ("connect", "network", "resolve", "timed out", "max retries", "unreachable")
 
 
 def main() -> int:
-    site = next((VENV / "lib").glob("python3*/site-packages"))
+    site = next((VENV / "lib").glob("python3*/site-packages"), None)
+    if site is None:
+        print(f"pip-audit: no site-packages under {VENV / 'lib'}", file=sys.stderr)
+        return 1
     result = subprocess.run(
         [
             str(VENV / "bin" / "pip-audit"),
@@ -36,7 +41,11 @@ def main() -> int:
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
-        print(f"pip-audit: no report ({result.stderr.strip().splitlines()[-1:]})")
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        if not any(word in result.stderr.lower() for word in NETWORK_WORDS):
+            print(f"pip-audit: failed: {last}")  # not the network: a real failure
+            return 1
+        print(f"pip-audit: WARNING: the advisory service could not be reached: {last}")
         return 1 if os.environ.get("PIP_AUDIT_STRICT") else 0
     dependencies = report.get("dependencies", [])
     audited = [d for d in dependencies if "skip_reason" not in d]
